@@ -1,1 +1,13 @@
-import { mount } from "svelte"; import App from "./App.svelte"; mount(App, { target: document.getElementById("app")! })
+import { mount } from 'svelte'
+import App from './App.svelte'
+import { connectApi } from './api/client'
+import { AppState, messageOf } from './lib/state/app.svelte'
+import './styles/app.css'
+
+const app = new AppState(connectApi)
+mount(App, { target: document.getElementById('app')!, props: { app } })
+
+app.start().catch((err: unknown) => {
+  app.loaded = true
+  app.projectError = messageOf(err)
+})

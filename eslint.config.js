@@ -1,0 +1,131 @@
+import js from '@eslint/js'
+import prettier from 'eslint-config-prettier'
+import svelte from 'eslint-plugin-svelte'
+import globals from 'globals'
+import ts from 'typescript-eslint'
+import { builtinModules } from 'node:module'
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)]
+const nativeAndNodePackages = ['better-sqlite3', 'serialport', '@serialport/*', 'ws', 'commander']
+
+/**
+ * The layer rules of docs/architecture.md, enforced rather than hoped for:
+ * - only src-main/electron/ and the preload may import Electron;
+ * - the renderer never imports Node, Electron, native packages or main-process code, and takes
+ *   only types from the contract (so zod stays out of the page);
+ * - the preload imports Electron's bridge and the contract, nothing from Node.
+ */
+const electronOnlyInShell = {
+  name: 'electron',
+  message:
+    'Only src-main/electron/ (and the preload) may import Electron; keep the core plain Node.',
+}
+
+export default ts.config(
+  {
+    ignores: [
+      'out/',
+      'node_modules/',
+      'test-results/',
+      'playwright-report/',
+      'tests/lint/fixtures/',
+    ],
+  },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  prettier,
+  ...svelte.configs['flat/prettier'],
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] },
+    },
+  },
+  {
+    files: ['src-main/**/*.ts'],
+    ignores: ['src-main/electron/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [{ group: ['electron/*'], message: electronOnlyInShell.message }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-globals': ['error', 'require', 'process', '__dirname', '__filename', 'Buffer'],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer never imports Electron: use the contract API.',
+            },
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'The renderer never imports Node: ask the services through the contract.',
+            })),
+          ],
+          patterns: [
+            {
+              group: nativeAndNodePackages,
+              message: 'Node-only package: the renderer reaches it through the services.',
+            },
+            {
+              group: ['**/src-main/**', '../../src-main', '../src-main'],
+              message: 'The renderer never imports main-process code: use the contract API.',
+            },
+            {
+              group: ['**/src-preload/contract', '**/src-preload/contract.js'],
+              allowTypeImports: true,
+              message: 'The renderer takes only types from the contract (import type).',
+            },
+            {
+              group: ['**/src-preload/index', '**/src-preload/index.js'],
+              message: 'The preload runs in its own context; the renderer uses window.tinyloop.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-preload/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'The sandboxed preload cannot use Node modules.',
+          })),
+          patterns: [
+            { group: ['**/src-main/**'], message: 'The preload only knows the contract.' },
+            {
+              group: nativeAndNodePackages,
+              message: 'The sandboxed preload cannot load Node packages.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+)

@@ -1,0 +1,71 @@
+import { join } from 'node:path'
+import type { AppInfo } from '../src-preload/contract.js'
+import { FileLogger } from './log.js'
+import { defaultProjectPath } from './paths.js'
+import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js'
+import { EventBus } from './rpc/events.js'
+import { ProjectService, type FileDialogs } from './project/project-service.js'
+import { Settings } from './settings.js'
+import packageJson from '../package.json' with { type: 'json' }
+
+export interface ServicesOptions {
+  mode: AppInfo['mode']
+  userDataDir: string
+  /** Project to open first; defaults to the last one opened, else `<userData>/default.tinyloop`. */
+  projectPath?: string
+  dialogs?: FileDialogs
+  nativeBinding?: string
+}
+
+/**
+ * The service graph, built the same way for the desktop app, web mode, the CLI and tests. The
+ * transports only ever talk to `dispatch` and `events`.
+ */
+export function createServices(opts: ServicesOptions) {
+  const log = new FileLogger(join(opts.userDataDir, 'logs', 'tinyloop.log'))
+  const settings = new Settings(join(opts.userDataDir, 'settings.json'))
+  const events = new EventBus()
+  const defaultProject = defaultProjectPath(opts.userDataDir)
+  const projects = new ProjectService({
+    initialPath: opts.projectPath ?? settings.data.lastProject ?? defaultProject,
+    settings,
+    events,
+    dialogs: opts.dialogs,
+    nativeBinding: opts.nativeBinding,
+  })
+
+  const appInfo: AppInfo = {
+    version: packageJson.version,
+    mode: opts.mode,
+    platform: process.platform,
+    nativeDialogs: opts.dialogs !== undefined,
+    userDataDir: opts.userDataDir,
+    defaultProjectPath: defaultProject,
+  }
+
+  const handlers: Handlers = {
+    'app.info': () => appInfo,
+    'project.current': () => projects.info(),
+    'project.recent': () => projects.recent(),
+    'project.open': ({ path }) => projects.open(path),
+    'project.create': ({ path }) => projects.create(path),
+    'project.pickFile': ({ purpose }) => projects.pickFile(purpose),
+    'project.forgetRecent': ({ path }) => projects.forgetRecent(path),
+    'recordings.list': () => projects.project().recordings.list(),
+  }
+
+  const dispatch: Dispatch = createDispatcher(handlers, log)
+
+  return {
+    log,
+    settings,
+    events,
+    projects,
+    dispatch,
+    close(): void {
+      projects.close()
+    },
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,157 @@
+/**
+ * The one typed description of everything the UI can ask (methods) and hear (events).
+ *
+ * Main registers one validated handler per method, the preload exposes only these names, the web
+ * transport carries the same messages over a WebSocket, and the renderer imports the types. This
+ * file imports nothing environment-specific: it runs in main, the preload, the CLI and (as types)
+ * the renderer.
+ */
+import { z } from 'zod'
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+export const ProjectInfo = z.object({
+  path: z.string(),
+  name: z.string(),
+  schemaVersion: z.number().int(),
+  recordings: z.number().int(),
+  createdAt: z.number().nullable(),
+})
+export type ProjectInfo = z.infer<typeof ProjectInfo>
+
+export const RecentProject = z.object({
+  path: z.string(),
+  name: z.string(),
+  openedAt: z.number(),
+  exists: z.boolean(),
+})
+export type RecentProject = z.infer<typeof RecentProject>
+
+export const RecordingStatus = z.enum(['recording', 'complete', 'interrupted', 'imported'])
+export type RecordingStatus = z.infer<typeof RecordingStatus>
+
+export const RecordingSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  device: z.string().nullable(),
+  notes: z.string(),
+  tags: z.array(z.string()),
+  startedAt: z.number().nullable(),
+  status: RecordingStatus,
+  streams: z.number().int(),
+  channels: z.array(z.string()),
+  samples: z.number().int(),
+  durationS: z.number(),
+  rateHz: z.number().nullable(),
+})
+export type RecordingSummary = z.infer<typeof RecordingSummary>
+
+export const AppInfo = z.object({
+  version: z.string(),
+  mode: z.enum(['desktop', 'web']),
+  platform: z.string(),
+  /** Whether the host can show native open/save dialogs (desktop only). */
+  nativeDialogs: z.boolean(),
+  userDataDir: z.string(),
+  defaultProjectPath: z.string(),
+})
+export type AppInfo = z.infer<typeof AppInfo>
+
+/** A path typed by the user or picked in a dialog; the service resolves and checks it. */
+const ProjectPath = z.string().trim().min(1, 'Give a project file path.').max(4096)
+
+// ---------------------------------------------------------------------------------------------
+// Methods: request -> response
+
+const method = <A extends z.ZodType, R extends z.ZodType>(args: A, result: R) => ({ args, result })
+const NoArgs = z.object({}).strict()
+
+export const methods = {
+  'app.info': method(NoArgs, AppInfo),
+
+  'project.current': method(NoArgs, ProjectInfo),
+  'project.recent': method(NoArgs, z.array(RecentProject)),
+  /** Opens an existing project file. */
+  'project.open': method(z.object({ path: ProjectPath }).strict(), ProjectInfo),
+  /** Creates a new project file (refuses to overwrite an existing file). */
+  'project.create': method(z.object({ path: ProjectPath }).strict(), ProjectInfo),
+  /** Shows a native dialog (desktop); resolves to the chosen path or null if cancelled. */
+  'project.pickFile': method(
+    z.object({ purpose: z.enum(['open', 'create']) }).strict(),
+    z.string().nullable(),
+  ),
+  'project.forgetRecent': method(z.object({ path: ProjectPath }).strict(), z.array(RecentProject)),
+
+  'recordings.list': method(NoArgs, z.array(RecordingSummary)),
+} as const
+
+export type Methods = typeof methods
+export type MethodName = keyof Methods
+export type MethodArgs<M extends MethodName> = z.input<Methods[M]['args']>
+export type MethodResult<M extends MethodName> = z.output<Methods[M]['result']>
+export const methodNames = Object.keys(methods) as MethodName[]
+
+// ---------------------------------------------------------------------------------------------
+// Events: pushed from the services to every connected UI
+
+export const AppCommand = z.enum(['project.new', 'project.open', 'palette.open'])
+export type AppCommand = z.infer<typeof AppCommand>
+
+export const events = {
+  /** The open project changed (opened, created, or its summary changed). */
+  'project.onChanged': ProjectInfo,
+  /** The recordings of the open project changed. */
+  'recordings.onChanged': z.object({ reason: z.string() }),
+  /** A command from outside the page (the desktop menu) for the UI to run. */
+  'app.onCommand': z.object({ command: AppCommand }),
+} as const
+
+export type Events = typeof events
+export type EventName = keyof Events
+export type EventPayload<E extends EventName> = z.output<Events[E]>
+export const eventNames = Object.keys(events) as EventName[]
+
+// ---------------------------------------------------------------------------------------------
+// Errors and the wire format shared by both transports
+
+export const ErrorCode = z.enum([
+  'BAD_REQUEST', // malformed message or unknown method
+  'INVALID_ARGUMENT', // arguments failed the method's schema
+  'NOT_FOUND',
+  'PROJECT_FILE', // the project file cannot be used (not a project, corrupt, too new, ...)
+  'ALREADY_EXISTS',
+  'UNSUPPORTED', // this host cannot do that (e.g. native dialogs in web mode)
+  'INTERNAL', // a bug: details are in the log, not in the UI
+])
+export type ErrorCode = z.infer<typeof ErrorCode>
+
+export const RpcErrorShape = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** Per-field problems for INVALID_ARGUMENT. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+})
+export type RpcErrorShape = z.infer<typeof RpcErrorShape>
+
+export type RpcResponse<T = unknown> = { ok: true; value: T } | { ok: false; error: RpcErrorShape }
+
+/** What the WebSocket carries. The IPC transport carries the same request and response objects. */
+export const WireRequest = z.object({
+  id: z.number().int().nonnegative(),
+  method: z.string().max(200),
+  args: z.unknown(),
+})
+export type WireRequest = z.infer<typeof WireRequest>
+export type WireMessage =
+  | ({ type: 'response'; id: number } & RpcResponse)
+  | { type: 'event'; event: EventName; payload: unknown }
+
+/** The API the preload exposes as `window.tinyloop`, and the one the WebSocket client implements. */
+export interface TinyLoopBridge {
+  call(method: string, args: unknown): Promise<RpcResponse>
+  on(listener: (event: EventName, payload: unknown) => void): () => void
+}
+
+export const IPC_CHANNEL_CALL = 'tinyloop:call'
+export const IPC_CHANNEL_EVENT = 'tinyloop:event'

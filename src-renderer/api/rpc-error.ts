@@ -1,0 +1,13 @@
+import type { ErrorCode, RpcErrorShape } from '../../src-preload/contract'
+
+/** A failed call, with the typed error from the services. Its message is written for people. */
+export class RpcError extends Error {
+  readonly code: ErrorCode
+  readonly issues: RpcErrorShape['issues']
+  constructor(shape: RpcErrorShape) {
+    super(shape.message)
+    this.name = 'RpcError'
+    this.code = shape.code
+    this.issues = shape.issues
+  }
+}

@@ -1,0 +1,138 @@
+import type {
+  AppInfo,
+  ProjectInfo,
+  RecentProject,
+  RecordingSummary,
+} from '../../../src-preload/contract'
+import type { ApiClient } from '../../api/client'
+import type { ConnectionState } from '../../api/websocket-bridge'
+import { plural } from '../../../src-preload/format'
+import type { ViewId } from './views'
+
+export type SwitcherMode = 'recent' | 'open' | 'create'
+
+export interface Notice {
+  kind: 'error' | 'info'
+  text: string
+}
+
+/** Application-wide state: the open project, its recordings, the current view and dialogs. */
+export class AppState {
+  readonly api: ApiClient
+  view = $state<ViewId>('capture')
+  connection = $state<ConnectionState>('connecting')
+  appInfo = $state.raw<AppInfo | null>(null)
+  project = $state.raw<ProjectInfo | null>(null)
+  /** Why the project could not be opened, when it could not. */
+  projectError = $state<string | null>(null)
+  recordings = $state.raw<RecordingSummary[]>([])
+  recent = $state.raw<RecentProject[]>([])
+  notice = $state<Notice | null>(null)
+  switcher = $state<SwitcherMode | null>(null)
+  paletteOpen = $state(false)
+  loaded = $state(false)
+
+  /** The short status each step of the loop shows in the rail. */
+  readonly stepStatus: Record<ViewId, string> = $derived({
+    capture: this.recordings.length ? plural(this.recordings.length, 'recording') : 'no data yet',
+    label: this.recordings.length ? 'no labels yet' : 'waiting for data',
+    dataset: 'not built',
+    train: 'no runs',
+    deploy: 'no model',
+  })
+
+  constructor(connect: (onState: (state: ConnectionState) => void) => ApiClient) {
+    this.api = connect((state) => {
+      this.connection = state
+    })
+  }
+
+  async start(): Promise<void> {
+    this.api.on('project.onChanged', (info) => {
+      this.project = info
+      this.projectError = null
+      void this.refreshRecent()
+    })
+    this.api.on('recordings.onChanged', () => void this.refreshRecordings())
+    this.api.on('app.onCommand', ({ command }) => {
+      if (command === 'project.new') void this.chooseProject('create')
+      else if (command === 'project.open') void this.chooseProject('open')
+      else this.paletteOpen = true
+    })
+    this.appInfo = await this.api.call('app.info', {})
+    await Promise.all([this.refreshProject(), this.refreshRecent()])
+    this.loaded = true
+  }
+
+  async refreshProject(): Promise<void> {
+    try {
+      this.project = await this.api.call('project.current', {})
+      this.projectError = null
+      await this.refreshRecordings()
+    } catch (err) {
+      this.project = null
+      this.recordings = []
+      this.projectError = messageOf(err)
+    }
+  }
+
+  async refreshRecordings(): Promise<void> {
+    if (!this.project) return
+    try {
+      this.recordings = await this.api.call('recordings.list', {})
+    } catch (err) {
+      this.notify('error', messageOf(err))
+    }
+  }
+
+  async refreshRecent(): Promise<void> {
+    this.recent = await this.api.call('project.recent', {})
+  }
+
+  /** Opens an existing project (true on success); failures become a notice, never a crash. */
+  async openProject(path: string): Promise<boolean> {
+    return this.#switchProject(() => this.api.call('project.open', { path }))
+  }
+
+  async createProject(path: string): Promise<boolean> {
+    return this.#switchProject(() => this.api.call('project.create', { path }))
+  }
+
+  async forgetRecent(path: string): Promise<void> {
+    this.recent = await this.api.call('project.forgetRecent', { path })
+  }
+
+  /** Desktop: the native dialog. Web mode: the switcher, where a server-side path is typed. */
+  async chooseProject(purpose: 'open' | 'create'): Promise<void> {
+    if (!this.appInfo?.nativeDialogs) {
+      this.switcher = purpose
+      return
+    }
+    const path = await this.api.call('project.pickFile', { purpose })
+    if (path === null) return
+    if (purpose === 'open') await this.openProject(path)
+    else await this.createProject(path)
+  }
+
+  notify(kind: Notice['kind'], text: string): void {
+    this.notice = { kind, text }
+  }
+
+  async #switchProject(open: () => Promise<ProjectInfo>): Promise<boolean> {
+    try {
+      this.project = await open()
+      this.projectError = null
+      this.switcher = null
+      await Promise.all([this.refreshRecordings(), this.refreshRecent()])
+      this.notify('info', `Opened ${this.project.name}.`)
+      return true
+    } catch (err) {
+      this.notify('error', messageOf(err))
+      return false
+    }
+  }
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
