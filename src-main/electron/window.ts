@@ -53,6 +53,7 @@ export function createMainWindow(settings: Settings): BrowserWindow {
     show: false,
     title: 'TinyLoop',
     backgroundColor: '#15171c',
+    icon: join(import.meta.dirname, '..', '..', 'resources', 'icon.png'),
     webPreferences: {
       preload: join(import.meta.dirname, '..', 'preload', 'index.cjs'),
       contextIsolation: true,
