@@ -66,6 +66,12 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print JSON on stdout')
     .showHelpAfterError('(run tinyloop --help for usage)')
+    // Set before the subcommands are added, which copy these settings.
+    .exitOverride()
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => write(`tinyloop: ${text.replace(/^error: /, '')}`),
+    })
 
   const globals = () => program.opts<GlobalOptions>()
 
@@ -169,11 +175,6 @@ function table(header: string[], rows: string[][]): string {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
-  program.exitOverride()
-  program.configureOutput({
-    writeErr: (text) => process.stderr.write(text),
-    outputError: (text, write) => write(`tinyloop: ${text.replace(/^error: /, '')}`),
-  })
   try {
     await program.parseAsync(argv)
     return 0

@@ -94,7 +94,7 @@ test('projects are created, switched and reopened from the switcher', async ({ p
   await expect(page.locator('.topbar .project .name')).toHaveText('Pump station')
 
   await page.locator('.topbar .project').click()
-  await page.getByRole('button', { name: 'New project…' }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'New project…' }).click()
   const second = join(served.dataDir, 'Compressor B')
   await page.getByLabel('Where to create the project file').fill(second)
   await page.getByRole('button', { name: 'Create project' }).click()

@@ -1,0 +1,170 @@
+import { basename, extname } from 'node:path'
+import type { Database } from 'better-sqlite3'
+
+/** `PRAGMA application_id` of every TinyLoop project: "TLOP". */
+export const APPLICATION_ID = 0x544c4f50
+
+/** One schema step, run inside its own transaction. */
+export type Migration = (db: Database) => void
+
+/**
+ * `MIGRATIONS[v]` takes a file from schema version v to v + 1 (version 0 is an empty file).
+ * Append new steps; never edit a released one, since files in the field already went through it.
+ * All times named `*_us` are microseconds since the recording started (`recordings.started_at`,
+ * Unix ms, anchors them to the wall clock). Their columns have INTEGER affinity, so whole values
+ * are stored compactly and the fractional times of nominal-rate samples are stored as REAL.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  function createSchemaVersion1(db) {
+    db.pragma(`application_id = ${APPLICATION_ID}`)
+    db.exec(`
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE classes (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE CHECK (name <> ''),
+        color TEXT NOT NULL CHECK (color GLOB '#[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]'),
+        hotkey TEXT UNIQUE,
+        sort_order INTEGER NOT NULL DEFAULT 0
+      );
+
+      CREATE TABLE recordings (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        device TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]' CHECK (json_type(tags) = 'array'),
+        started_at INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('recording', 'complete', 'interrupted', 'imported')),
+        default_class_id INTEGER REFERENCES classes (id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL,
+        metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_type(metadata) = 'object')
+      );
+      CREATE INDEX recordings_by_default_class ON recordings (default_class_id);
+
+      CREATE TABLE streams (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        recording_id INTEGER NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        rate_hz REAL NOT NULL CHECK (rate_hz > 0),
+        channels TEXT NOT NULL CHECK (json_type(channels) = 'array' AND json_array_length(channels) > 0),
+        UNIQUE (recording_id, name)
+      );
+
+      CREATE TABLE chunks (
+        stream_id INTEGER NOT NULL REFERENCES streams (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        t0_us INTEGER NOT NULL,
+        t1_us INTEGER NOT NULL,
+        n INTEGER NOT NULL CHECK (n > 0),
+        dt_us REAL CHECK (dt_us > 0),
+        ts BLOB,
+        data BLOB NOT NULL,
+        PRIMARY KEY (stream_id, seq),
+        CHECK ((dt_us IS NULL) <> (ts IS NULL))
+      );
+      -- Covers time lookups and the per-stream aggregates without touching the sample blobs.
+      CREATE INDEX chunks_by_time ON chunks (stream_id, t0_us, t1_us, n);
+
+      CREATE TABLE envelopes (
+        stream_id INTEGER NOT NULL REFERENCES streams (id) ON DELETE CASCADE,
+        level INTEGER NOT NULL CHECK (level >= 0),
+        t0_us INTEGER NOT NULL,
+        t1_us INTEGER NOT NULL,
+        n INTEGER NOT NULL CHECK (n > 0),
+        stats BLOB NOT NULL,
+        PRIMARY KEY (stream_id, level, t0_us)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE labels (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+        class_id INTEGER NOT NULL REFERENCES classes (id),
+        start_us INTEGER NOT NULL,
+        end_us INTEGER NOT NULL,
+        CHECK (end_us > start_us)
+      );
+      CREATE INDEX labels_by_recording ON labels (recording_id, start_us);
+      CREATE INDEX labels_by_class ON labels (class_id);
+
+      -- Rows outlive the labels they describe (undo of a delete); they go with their recording.
+      CREATE TABLE label_journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+        label_id INTEGER NOT NULL,
+        recording_id INTEGER NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+        before TEXT CHECK (before IS NULL OR json_type(before) = 'object'),
+        after TEXT CHECK (after IS NULL OR json_type(after) = 'object')
+      );
+      CREATE INDEX label_journal_by_recording ON label_journal (recording_id, seq);
+
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL
+          CHECK (status IN ('queued', 'running', 'complete', 'failed', 'cancelled', 'interrupted')),
+        config TEXT NOT NULL CHECK (json_type(config) = 'object'),
+        metrics TEXT NOT NULL DEFAULT '{}' CHECK (json_type(metrics) = 'object'),
+        curves TEXT NOT NULL DEFAULT '{}' CHECK (json_type(curves) = 'object'),
+        dataset_ref TEXT NOT NULL DEFAULT '{}' CHECK (json_type(dataset_ref) = 'object')
+      );
+
+      CREATE TABLE run_artifacts (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (run_id, kind)
+      );
+    `)
+    const name = basename(db.name, extname(db.name))
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run(
+      'name',
+      name,
+      'created_at',
+      String(Date.now()),
+    )
+  },
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+export interface MigrateOptions {
+  /** Stop at this version (tests build files of every older version). */
+  to?: number
+  migrations?: readonly Migration[]
+}
+
+/**
+ * Brings the file up to `to`, one transaction per step. The version is re-read inside each
+ * transaction, so two processes migrating the same file at once apply every step exactly once.
+ * Foreign keys must be OFF (they cannot change inside a transaction, and table rebuilds need them
+ * off); each step checks them before it commits instead.
+ */
+export function migrate(db: Database, options: MigrateOptions = {}): void {
+  const migrations = options.migrations ?? MIGRATIONS
+  const target = options.to ?? migrations.length
+  const step = db.transaction((): boolean => {
+    const version = userVersion(db)
+    if (version >= target) return false
+    const migration = migrations[version]
+    if (!migration) throw new Error(`No migration from schema version ${version}`)
+    migration(db)
+    if ((db.pragma('foreign_key_check') as unknown[]).length > 0) {
+      throw new Error(`Migration to schema version ${version + 1} broke foreign keys`)
+    }
+    db.pragma(`user_version = ${version + 1}`)
+    return true
+  })
+  while (step.immediate()) {
+    // One step per transaction until the file is at the target version.
+  }
+}
+
+export function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number
+}

@@ -1,0 +1,72 @@
+import type { Database } from 'better-sqlite3'
+import { Classes } from './classes.js'
+import { Connection } from './connection.js'
+import { EnvelopeWriter } from './envelope-writer.js'
+import { Envelopes } from './envelopes.js'
+import { Labels } from './labels.js'
+import { Recordings } from './recordings.js'
+import { Runs } from './runs.js'
+import { Samples } from './samples.js'
+import { Streams } from './streams.js'
+
+export interface ProjectInfo {
+  path: string
+  name: string
+  schemaVersion: number
+  recordings: number
+  /** Unix ms */
+  createdAt: number | null
+}
+
+/** An open project file. Made by `openProject`, which has validated and migrated the file. */
+export class Project {
+  readonly path: string
+  readonly schemaVersion: number
+  readonly readOnly: boolean
+  readonly recordings: Recordings
+  readonly streams: Streams
+  readonly samples: Samples
+  readonly envelopes: Envelopes
+  readonly classes: Classes
+  readonly labels: Labels
+  readonly runs: Runs
+  readonly #db: Database
+  readonly #envelopeWriter: EnvelopeWriter
+
+  constructor(db: Database, path: string, schemaVersion: number) {
+    this.#db = db
+    this.path = path
+    this.schemaVersion = schemaVersion
+    this.readOnly = db.readonly
+    const connection = new Connection(db, path, db.readonly)
+    this.#envelopeWriter = new EnvelopeWriter(connection)
+    this.recordings = new Recordings(connection)
+    this.streams = new Streams(connection)
+    this.samples = new Samples(connection, this.#envelopeWriter)
+    this.envelopes = new Envelopes(connection, this.samples, this.#envelopeWriter)
+    this.classes = new Classes(connection)
+    this.labels = new Labels(connection)
+    this.runs = new Runs(connection)
+  }
+
+  info(): ProjectInfo {
+    const meta = new Map(
+      this.#db.prepare<[], [string, string]>('SELECT key, value FROM meta').raw().all(),
+    )
+    const createdAt = meta.get('created_at')
+    return {
+      path: this.path,
+      name: meta.get('name') ?? '',
+      schemaVersion: this.schemaVersion,
+      recordings: this.#db.prepare('SELECT count(*) FROM recordings').pluck().get() as number,
+      createdAt: createdAt === undefined ? null : Number(createdAt),
+    }
+  }
+
+  /** Completes the envelopes of streams still being appended to, then closes the file. */
+  close(): void {
+    if (!this.#db.open) return
+    if (!this.readOnly) this.#envelopeWriter.finishAll()
+    this.#db.close()
+  }
+}

@@ -1,0 +1,90 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { expect, test } from 'vitest'
+import {
+  APPLICATION_ID,
+  migrate,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+} from '../../../src-main/store/migrations.js'
+import { userVersion } from '../../../src-main/store/migrations.js'
+import { openProject } from '../../../src-main/store/open.js'
+import { rawRows, useTempDir } from './helpers.js'
+
+const tempDir = useTempDir()
+
+/** An empty database as TinyLoop creates one, brought to `version`. */
+function databaseAt(file: string, version: number): void {
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  migrate(db, { to: version })
+  db.close()
+}
+
+function schemaOf(file: string): unknown[] {
+  return rawRows(file, 'SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name')
+}
+
+test('migrating an empty file creates the current schema and marks the file as a project', () => {
+  const file = join(tempDir(), 'fresh.tinyloop')
+  databaseAt(file, SCHEMA_VERSION)
+  const tables = rawRows<{ name: string }>(
+    file,
+    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name",
+  ).map((row) => row.name)
+  expect(tables).toEqual([
+    'chunks',
+    'classes',
+    'envelopes',
+    'label_journal',
+    'labels',
+    'meta',
+    'recordings',
+    'run_artifacts',
+    'runs',
+    'streams',
+  ])
+  expect(rawRows(file, 'SELECT * FROM pragma_application_id, pragma_user_version')).toEqual([
+    { application_id: APPLICATION_ID, user_version: SCHEMA_VERSION },
+  ])
+  expect(rawRows(file, "SELECT value FROM meta WHERE key = 'name'")).toEqual([{ value: 'fresh' }])
+})
+
+// Each released version gets a file here; openProject must bring every one of them to the
+// schema a new file gets. (Add data at a version and check it afterwards when a step moves data.)
+test.each(Array.from({ length: SCHEMA_VERSION }, (_, version) => version))(
+  'a file at schema version %i is upgraded to the current schema',
+  (version) => {
+    const fresh = join(tempDir(), 'fresh.tinyloop')
+    databaseAt(fresh, SCHEMA_VERSION)
+    const old = join(tempDir(), 'old.tinyloop')
+    databaseAt(old, version)
+
+    const project = openProject(old, { create: false })
+    expect(project.schemaVersion).toBe(SCHEMA_VERSION)
+    project.close()
+    expect(schemaOf(old)).toEqual(schemaOf(fresh))
+  },
+)
+
+test('migrating twice changes nothing', () => {
+  const file = join(tempDir(), 'twice.tinyloop')
+  databaseAt(file, SCHEMA_VERSION)
+  const before = schemaOf(file)
+  databaseAt(file, SCHEMA_VERSION)
+  expect(schemaOf(file)).toEqual(before)
+})
+
+test('a failing step is rolled back whole and the steps before it stay applied', () => {
+  const db = new Database(join(tempDir(), 'failing.tinyloop'))
+  const failing = (target: Database.Database) => {
+    target.exec('CREATE TABLE half_done (x)')
+    throw new Error('step 2 failed')
+  }
+  expect(() => migrate(db, { migrations: [...MIGRATIONS, failing] })).toThrow('step 2 failed')
+  expect(userVersion(db)).toBe(SCHEMA_VERSION)
+  expect(
+    db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get(),
+  ).toBe(0)
+  db.close()
+})
