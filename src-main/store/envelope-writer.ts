@@ -86,6 +86,11 @@ export class EnvelopeWriter {
   }
 
   /** Drops the builder of a stream whose append failed; the next append rebuilds it. */
+  /** Drops every in-memory builder (after a rolled-back transaction): they rebuild from level 0. */
+  forgetAll(): void {
+    this.#live.clear()
+  }
+
   forget(streamId: number): void {
     this.#live.delete(streamId)
   }

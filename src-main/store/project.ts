@@ -31,6 +31,7 @@ export class Project {
   readonly labels: Labels
   readonly runs: Runs
   readonly #db: Database
+  readonly #connection: Connection
   readonly #envelopeWriter: EnvelopeWriter
 
   constructor(db: Database, path: string, schemaVersion: number) {
@@ -39,6 +40,7 @@ export class Project {
     this.schemaVersion = schemaVersion
     this.readOnly = db.readonly
     const connection = new Connection(db, path, db.readonly)
+    this.#connection = connection
     this.#envelopeWriter = new EnvelopeWriter(connection)
     this.recordings = new Recordings(connection)
     this.streams = new Streams(connection)
@@ -60,6 +62,19 @@ export class Project {
       schemaVersion: this.schemaVersion,
       recordings: this.#db.prepare('SELECT count(*) FROM recordings').pluck().get() as number,
       createdAt: createdAt === undefined ? null : Number(createdAt),
+    }
+  }
+
+  /**
+   * Runs `work` (calls to the sub-APIs) as one transaction: all of it is saved or none of it, as
+   * an import of one file must be.
+   */
+  transaction<T>(work: () => T): T {
+    try {
+      return this.#connection.write(work)
+    } catch (error) {
+      this.#envelopeWriter.forgetAll()
+      throw error
     }
   }
 

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { defaultProjectPath, userDataDir } from '../paths.js'
+import { localClient } from '../rpc/local-client.js'
+import { createServices, type Services } from '../services.js'
+
+export interface GlobalOptions {
+  project?: string
+  json?: boolean
+}
+
+/** What every command module gets: the global options and the shared service graph. */
+export interface CliContext {
+  globals(): GlobalOptions
+  /** `--project`, else `TINYLOOP_PROJECT`, else the default project in the user data folder. */
+  projectPath(): string
+  /** Builds the services for the chosen project, runs `work`, and closes them. */
+  withServices<T>(
+    work: (services: Services, client: ReturnType<typeof localClient>) => Promise<T>,
+  ): Promise<T>
+  /** JSON with --json, the human text otherwise. */
+  print(value: unknown, human: () => string): void
+}
+
+export function cliContext(program: Command): CliContext {
+  const globals = () => program.opts<GlobalOptions>()
+  const projectPath = () => {
+    const chosen = globals().project ?? process.env.TINYLOOP_PROJECT
+    return chosen ? resolve(chosen) : defaultProjectPath(userDataDir())
+  }
+  return {
+    globals,
+    projectPath,
+    async withServices(work) {
+      const services = createServices({
+        mode: 'web',
+        userDataDir: userDataDir(),
+        projectPath: projectPath(),
+      })
+      try {
+        return await work(services, localClient(services.dispatch))
+      } finally {
+        services.close()
+      }
+    },
+    print(value, human) {
+      process.stdout.write(globals().json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`)
+    },
+  }
+}
+
+/** A failure the user can fix: printed as one line on stderr, exit code 1. */
+export class CliError extends Error {}
+
+/** Fixed-width columns for human output. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()
+  return [line(header), ...rows.map(line)].join('\n')
+}
