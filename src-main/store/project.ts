@@ -78,6 +78,20 @@ export class Project {
     }
   }
 
+  /**
+   * Recordings left 'recording' by a process that died (no heartbeat for `staleMs`) become
+   * 'interrupted', with their envelopes rebuilt from the chunks that were saved, so they are
+   * fully usable. Returns their ids.
+   */
+  recoverInterrupted(staleMs = 10_000, now = Date.now()): number[] {
+    if (this.readOnly) return []
+    const ids = this.recordings.markInterrupted(now - staleMs)
+    for (const id of ids) {
+      for (const stream of this.streams.list(id)) this.envelopes.rebuild(stream.id)
+    }
+    return ids
+  }
+
   /** Completes the envelopes of streams still being appended to, then closes the file. */
   close(): void {
     if (!this.#db.open) return

@@ -86,6 +86,8 @@ export class Recordings {
   readonly #update: Statement<[...RecordingFields, number]>
   readonly #setStatus: Statement<[RecordingStatus, number]>
   readonly #delete: Statement<[number]>
+  readonly #heartbeat: Statement<[number, number]>
+  readonly #markInterrupted: Statement<[number], number>
 
   constructor(connection: Connection) {
     this.#connection = connection
@@ -111,6 +113,16 @@ export class Recordings {
       'UPDATE recordings SET status = ? WHERE id = ?',
     )
     this.#delete = db.prepare<[number]>('DELETE FROM recordings WHERE id = ?')
+    this.#heartbeat = db.prepare<[number, number]>(
+      'UPDATE recordings SET heartbeat_at = ? WHERE id = ?',
+    )
+    this.#markInterrupted = db
+      .prepare<[number], number>(
+        `UPDATE recordings SET status = 'interrupted'
+         WHERE status = 'recording' AND coalesce(heartbeat_at, created_at) < ?
+         RETURNING id`,
+      )
+      .pluck()
   }
 
   /** A new recording, by default one that is being recorded now. */
@@ -146,6 +158,19 @@ export class Recordings {
         throw new RangeError(`Recording ${id} does not exist`)
       }
     })
+  }
+
+  /** Notes that the recorder of `id` is alive (with each write it makes). */
+  heartbeat(id: number, at = Date.now()): void {
+    this.#connection.write(() => this.#heartbeat.run(at, id))
+  }
+
+  /**
+   * Marks as interrupted the recordings still 'recording' whose recorder has not written since
+   * `staleBefore` (Unix ms): the process recording them died. Returns their ids.
+   */
+  markInterrupted(staleBefore: number): number[] {
+    return this.#connection.write(() => this.#markInterrupted.all(staleBefore))
   }
 
   /** Deletes the recording with its streams, samples, envelopes, labels and label journal. */

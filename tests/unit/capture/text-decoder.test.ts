@@ -6,9 +6,11 @@ function decodeAll(decoder: LineDecoder, ...parts: (string | Buffer)[]): number[
   const rows: number[][] = []
   const take = ({ values, samples }: { values: Float32Array; samples: number }) => {
     const channels = samples ? values.length / samples : 0
-    for (let i = 0; i < samples; i++) rows.push(Array.from(values.subarray(i * channels, (i + 1) * channels)))
+    for (let i = 0; i < samples; i++)
+      rows.push(Array.from(values.subarray(i * channels, (i + 1) * channels)))
   }
-  for (const part of parts) take(decoder.push(Buffer.isBuffer(part) ? part : Buffer.from(part, 'latin1')))
+  for (const part of parts)
+    take(decoder.push(Buffer.isBuffer(part) ? part : Buffer.from(part, 'latin1')))
   take(decoder.flush())
   return rows
 }
@@ -19,7 +21,18 @@ const lines = (n: number, make: (i: number) => string) =>
 describe('parseNumber', () => {
   const parse = (s: string) => parseNumber(Buffer.from(s, 'latin1'), 0, s.length)
   it('agrees with parseFloat on ordinary numbers', () => {
-    for (const s of ['0', '-1', '+2.5', '3.14159', '-0.000123', '123456789012', '.5', '7.', '1e3', '-2.5E-4']) {
+    for (const s of [
+      '0',
+      '-1',
+      '+2.5',
+      '3.14159',
+      '-0.000123',
+      '123456789012',
+      '.5',
+      '7.',
+      '1e3',
+      '-2.5E-4',
+    ]) {
       expect(parse(s), s).toBe(Number.parseFloat(s))
     }
   })
@@ -49,7 +62,10 @@ describe('LineDecoder', () => {
   it('detects tab, semicolon and space separators and names channels ch1..chN', () => {
     for (const sep of ['\t', ';', ' ', '   ']) {
       const d = new LineDecoder()
-      const rows = decodeAll(d, lines(15, (i) => [i, i + 1].join(sep)))
+      const rows = decodeAll(
+        d,
+        lines(15, (i) => [i, i + 1].join(sep)),
+      )
       expect(rows, JSON.stringify(sep)).toHaveLength(15)
       expect(d.channelNames).toEqual(['ch1', 'ch2'])
     }
@@ -57,7 +73,10 @@ describe('LineDecoder', () => {
 
   it('decodes Arduino Serial Plotter lines with their labels as channel names', () => {
     const d = new LineDecoder()
-    const rows = decodeAll(d, lines(15, (i) => `x:${i},y:${-i} z:${i * 2}`))
+    const rows = decodeAll(
+      d,
+      lines(15, (i) => `x:${i},y:${-i} z:${i * 2}`),
+    )
     expect(d.format).toBe('plotter')
     expect(d.channelNames).toEqual(['x', 'y', 'z'])
     expect(rows[3]).toEqual([3, -3, 6])
@@ -90,7 +109,10 @@ describe('LineDecoder', () => {
 
   it('skips a repeated header after a device reset without counting it', () => {
     const d = new LineDecoder()
-    const rows = decodeAll(d, 'a,b\n' + lines(15, (i) => `${i},1`) + 'a,b\n' + lines(3, () => '2,2'))
+    const rows = decodeAll(
+      d,
+      'a,b\n' + lines(15, (i) => `${i},1`) + 'a,b\n' + lines(3, () => '2,2'),
+    )
     expect(rows).toHaveLength(18)
     expect(d.counters.rejected).toBe(0)
   })

@@ -1,0 +1,264 @@
+import type { Project } from '../store/index.js'
+import { LineDecoder, type DecodedSamples, type FormatChoice } from './decoders/text-decoder.js'
+import type { RejectReason, TextFormat } from './decoders/text-decoder.js'
+import { LiveDecimator } from './live-decimator.js'
+import { RateEstimator } from './rate-estimator.js'
+
+export interface RecorderOptions {
+  project: Project
+  name: string
+  device?: string | null
+  notes?: string
+  tags?: string[]
+  format?: FormatChoice
+  /** A declared rate skips the estimation; samples are timed by it from the first one. */
+  rateHz?: number
+  channelNames?: string[]
+  /** Host clock in ms (monotonic); tests drive it. */
+  now?: () => number
+}
+
+export type RecorderState = 'detecting' | 'recording' | 'paused' | 'stopped'
+
+export interface RecorderStatus {
+  recordingId: number
+  state: RecorderState
+  format: TextFormat | null
+  channels: string[]
+  /** The rate sample times are computed from (locked once measured); null while measuring. */
+  rateHz: number | null
+  /** The rate measured from arrivals so far, for comparison with `rateHz`. */
+  measuredHz: number | null
+  samples: number
+  rejected: number
+  rejectedBy: Record<RejectReason, number>
+  gaps: number
+  /** Sample time of the end of the recording so far, s. */
+  durationS: number
+}
+
+/** Chunks are written at least this often, so a crash loses at most about this much. */
+const FLUSH_MS = 250
+/** Samples per stored chunk at most. */
+const CHUNK_SAMPLES = 4096
+/** Silence this long means the device stopped sending: the next samples start after a gap. */
+const GAP_SILENCE_MS = 1500
+/** The longest wait for a settled rate before locking what has been measured. */
+const MAX_DETECT_MS = 5000
+
+/**
+ * Turns the bytes of one device into a recording: decodes lines, measures the rate, times
+ * samples on the device's clock (the rate, never host arrival times), and writes chunks with their
+ * envelopes in batched transactions a few times per second. A silence of 1.5 s or an unplugged
+ * cable starts a new chunk after a visible gap. Bad lines are counted and skipped.
+ */
+export class Recorder {
+  readonly recordingId: number
+  readonly #project: Project
+  readonly #decoder: LineDecoder
+  readonly #rate = new RateEstimator()
+  readonly #now: () => number
+  readonly #declaredHz: number | undefined
+  readonly live = new LiveDecimator()
+  #state: RecorderState = 'detecting'
+  #streamId: number | null = null
+  #rateHz: number | null = null
+  #startMs: number | null = null
+  #lastArrivalMs = 0
+  #lastFlushMs = 0
+  #gapPending = false
+  #gaps = 0
+  #samples = 0
+  /** Samples decoded but not yet written, with the time of the first (µs). */
+  #buffer = new Float32Array(0)
+  #buffered = 0
+  #bufferT0Us = 0
+  /** Time of the next sample to arrive, µs since the start. */
+  #nextUs = 0
+
+  constructor(opts: RecorderOptions) {
+    this.#project = opts.project
+    this.#now = opts.now ?? (() => performance.now())
+    this.#declaredHz = opts.rateHz
+    this.#decoder = new LineDecoder(opts.format ?? 'auto', opts.channelNames)
+    this.recordingId = opts.project.recordings.create({
+      name: opts.name,
+      device: opts.device ?? null,
+      notes: opts.notes ?? '',
+      tags: opts.tags ?? [],
+      startedAt: Date.now(),
+      status: 'recording',
+    })
+    opts.project.recordings.heartbeat(this.recordingId)
+  }
+
+  get state(): RecorderState {
+    return this.#state
+  }
+
+  /** Bytes from the device. */
+  push(bytes: Buffer): void {
+    if (this.#state === 'stopped') return
+    const now = this.#now()
+    this.#startMs ??= now
+    if (this.#state === 'paused' || now - this.#lastArrivalMs > GAP_SILENCE_MS) {
+      if (this.#samples + this.#buffered > 0) this.#gapPending = true
+    }
+    if (this.#state === 'paused') this.#state = this.#streamId === null ? 'detecting' : 'recording'
+    this.#lastArrivalMs = now
+    this.#take(this.#decoder.push(bytes), now)
+    this.tick()
+  }
+
+  /** Writes what is due; call it regularly (the device may go quiet). */
+  tick(): void {
+    const now = this.#now()
+    if (this.#streamId === null && this.#startMs !== null) this.#tryLockRate(now)
+    if (this.#streamId !== null && now - this.#lastFlushMs >= FLUSH_MS) this.#flush(now)
+  }
+
+  /** The device went away (unplugged): keep everything; new data later comes after a gap. */
+  pause(): void {
+    if (this.#state === 'stopped' || this.#state === 'paused') return
+    this.#take(this.#decoder.flush(), this.#now())
+    this.#tryLockRate(this.#now(), true)
+    this.#flush(this.#now())
+    this.#state = 'paused'
+  }
+
+  /** Ends the recording: everything received is written and the recording is complete. */
+  stop(): RecorderStatus {
+    if (this.#state !== 'stopped') {
+      this.#take(this.#decoder.flush(), this.#now())
+      this.#tryLockRate(this.#now(), true)
+      this.#flush(this.#now())
+      const { project } = this
+      if (this.#streamId !== null) project.samples.finish(this.#streamId)
+      const status = this.status()
+      project.recordings.update(this.recordingId, {
+        metadata: {
+          format: status.format,
+          measuredRateHz: status.measuredHz,
+          rejectedLines: status.rejected,
+          rejectedBy: status.rejectedBy,
+          gaps: status.gaps,
+        },
+      })
+      project.recordings.setStatus(this.recordingId, 'complete')
+      this.#state = 'stopped'
+    }
+    return this.status()
+  }
+
+  get project(): Project {
+    return this.#project
+  }
+
+  status(): RecorderStatus {
+    const counters = this.#decoder.counters
+    const rate = this.#rateHz
+    return {
+      recordingId: this.recordingId,
+      state: this.#state,
+      format: this.#decoder.format,
+      channels: this.#decoder.channelNames ?? [],
+      rateHz: rate,
+      measuredHz: this.#declaredHz ? null : this.#rate.estimate().measuredHz,
+      samples: this.#samples + this.#buffered,
+      rejected: counters.rejected,
+      rejectedBy: { ...counters.rejectedBy },
+      gaps: this.#gaps,
+      durationS: rate ? (this.#bufferT0Us + (this.#buffered * 1e6) / rate) / 1e6 : 0,
+    }
+  }
+
+  /** Buffers decoded samples, starting a new segment after a gap. */
+  #take(decoded: DecodedSamples, now: number): void {
+    if (decoded.samples === 0) return
+    const channels = decoded.values.length / decoded.samples
+    if (this.#gapPending && this.#rateHz !== null) this.#startSegmentAfterGap(now, decoded.samples)
+    this.#gapPending = this.#gapPending && this.#rateHz === null
+    this.#append(decoded.values, channels)
+    this.#rate.observe(now, this.#samples + this.#buffered)
+    this.live.add(decoded.values, channels, now)
+  }
+
+  #append(values: Float32Array, channels: number): void {
+    const needed = (this.#buffered * channels + values.length) | 0
+    if (needed > this.#buffer.length) {
+      const grown = new Float32Array(Math.max(needed, this.#buffer.length * 2, 1024 * channels))
+      grown.set(this.#buffer.subarray(0, this.#buffered * channels))
+      this.#buffer = grown
+    }
+    this.#buffer.set(values, this.#buffered * channels)
+    this.#buffered += values.length / channels
+  }
+
+  /**
+   * The device was silent or away: what arrives now was sent about now, so it is placed ending at
+   * the host's elapsed time (never before the previous sample).
+   */
+  #startSegmentAfterGap(now: number, arriving: number): void {
+    const dtUs = 1e6 / (this.#rateHz as number)
+    const hostUs = (now - (this.#startMs as number)) * 1000
+    this.#flushBuffer()
+    const startUs = Math.max(this.#nextUs, hostUs - arriving * dtUs)
+    this.#nextUs = startUs
+    this.#bufferT0Us = startUs
+    this.#gaps++
+    this.#gapPending = false
+  }
+
+  #tryLockRate(now: number, force = false): void {
+    if (this.#streamId !== null || !this.#decoder.ready) return
+    let hz = this.#declaredHz ?? null
+    if (hz === null) {
+      const estimate = this.#rate.estimate()
+      const waited = now - (this.#startMs ?? now)
+      if (!estimate.settled && !force && waited < MAX_DETECT_MS) return
+      hz = estimate.hz
+    }
+    if (hz === null) return
+    this.#rateHz = hz
+    this.live.setRate(hz)
+    const names = this.#decoder.channelNames as string[]
+    this.#streamId = this.#project.streams.create(this.recordingId, {
+      name: 'device',
+      rateHz: hz,
+      channels: names.map((name) => ({ name })),
+    })
+    this.#state = this.#state === 'paused' ? 'paused' : 'recording'
+    this.#bufferT0Us = 0
+    this.#nextUs = this.#buffered * (1e6 / hz)
+  }
+
+  /** Writes the buffered samples as chunks, with a heartbeat, in one transaction. */
+  #flush(now: number): void {
+    this.#lastFlushMs = now
+    if (this.#streamId === null) return
+    this.#project.transaction(() => {
+      this.#flushBuffer()
+      this.#project.recordings.heartbeat(this.recordingId)
+    })
+  }
+
+  #flushBuffer(): void {
+    if (this.#streamId === null || this.#buffered === 0) return
+    const channels = (this.#decoder.channelNames as string[]).length
+    const dtUs = 1e6 / (this.#rateHz as number)
+    const chunks = []
+    for (let start = 0; start < this.#buffered; start += CHUNK_SAMPLES) {
+      const n = Math.min(CHUNK_SAMPLES, this.#buffered - start)
+      chunks.push({
+        t0Us: this.#bufferT0Us + start * dtUs,
+        dtUs,
+        data: this.#buffer.slice(start * channels, (start + n) * channels),
+      })
+    }
+    this.#project.samples.appendChunks(this.#streamId, chunks)
+    this.#samples += this.#buffered
+    this.#bufferT0Us += this.#buffered * dtUs
+    this.#nextUs = this.#bufferT0Us
+    this.#buffered = 0
+  }
+}
