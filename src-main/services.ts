@@ -4,6 +4,7 @@ import { FileLogger } from './log.js'
 import { defaultProjectPath } from './paths.js'
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js'
 import { EventBus } from './rpc/events.js'
+import { CaptureService } from './capture/capture-service.js'
 import { ProjectService, type FileDialogs } from './project/project-service.js'
 import { Settings } from './settings.js'
 import packageJson from '../package.json' with { type: 'json' }
@@ -32,7 +33,9 @@ export function createServices(opts: ServicesOptions) {
     events,
     dialogs: opts.dialogs,
     nativeBinding: opts.nativeBinding,
+    canSwitch: () => !capture.recording,
   })
+  const capture: CaptureService = new CaptureService(projects, events, settings)
 
   const appInfo: AppInfo = {
     version: packageJson.version,
@@ -52,6 +55,10 @@ export function createServices(opts: ServicesOptions) {
     'project.pickFile': ({ purpose }) => projects.pickFile(purpose),
     'project.forgetRecent': ({ path }) => projects.forgetRecent(path),
     'recordings.list': () => projects.project().recordings.list(),
+    'devices.list': () => capture.devices(),
+    'capture.start': (request) => capture.start(request),
+    'capture.stop': ({ recordingId }) => capture.stop(recordingId),
+    'capture.sessions': () => capture.sessions(),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)
@@ -61,8 +68,11 @@ export function createServices(opts: ServicesOptions) {
     settings,
     events,
     projects,
+    capture,
     dispatch,
-    close(): void {
+    /** Ends recordings in progress (keeping what they recorded), then closes the project. */
+    async close(): Promise<void> {
+      await capture.stopAll()
       projects.close()
     },
   }

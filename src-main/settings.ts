@@ -17,6 +17,17 @@ const SettingsShape = z.object({
     .default([]),
   lastProject: z.string().nullable().default(null),
   window: WindowBounds.nullable().default(null),
+  /** Settings last used per device, keyed by serial number (or path, or 'demo'). */
+  devices: z
+    .record(
+      z.string(),
+      z.object({
+        baudRate: z.number().int(),
+        format: z.enum(['auto', 'csv', 'plotter']),
+        rateHz: z.number().nullable(),
+      }),
+    )
+    .default({}),
 })
 export type SettingsData = z.infer<typeof SettingsShape>
 

@@ -58,6 +58,77 @@ export const AppInfo = z.object({
 })
 export type AppInfo = z.infer<typeof AppInfo>
 
+export const TextFormatChoice = z.enum(['auto', 'csv', 'plotter'])
+
+export const DeviceSettings = z.object({
+  baudRate: z.number().int(),
+  format: TextFormatChoice,
+  rateHz: z.number().nullable(),
+})
+
+export const DeviceInfo = z.object({
+  /** What to pass to capture.start: the port path, or 'demo'. */
+  id: z.string(),
+  kind: z.enum(['serial', 'demo']),
+  path: z.string().nullable(),
+  label: z.string(),
+  manufacturer: z.string().nullable(),
+  vendorId: z.string().nullable(),
+  productId: z.string().nullable(),
+  serialNumber: z.string().nullable(),
+  /** The settings last used with this device (by serial number), if any. */
+  settings: DeviceSettings.nullable(),
+  /** Being recorded right now. */
+  busy: z.boolean(),
+})
+export type DeviceInfo = z.infer<typeof DeviceInfo>
+
+export const CaptureStart = z
+  .object({
+    deviceId: z.string().min(1).max(4096),
+    baudRate: z.number().int().min(50).max(20_000_000).optional(),
+    format: TextFormatChoice.optional(),
+    /** Declared rate; measured from the data when absent. */
+    rateHz: z.number().positive().max(1_000_000).optional(),
+    name: z.string().max(200).optional(),
+    notes: z.string().max(20_000).optional(),
+    tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+    durationS: z.number().positive().optional(),
+    idleStopS: z.number().positive().optional(),
+    /** Demo device only: the simulated machine's seed. */
+    seed: z.number().int().optional(),
+  })
+  .strict()
+export type CaptureStart = z.input<typeof CaptureStart>
+
+export const CaptureStatus = z.object({
+  recordingId: z.number().int(),
+  state: z.enum(['detecting', 'recording', 'paused', 'stopped']),
+  device: z.string(),
+  connection: z.enum(['connected', 'waiting', 'closed']),
+  problem: z.string().nullable(),
+  format: z.enum(['csv', 'plotter']).nullable(),
+  channels: z.array(z.string()),
+  rateHz: z.number().nullable(),
+  measuredHz: z.number().nullable(),
+  samples: z.number().int(),
+  rejected: z.number().int(),
+  rejectedBy: z.record(z.string(), z.number().int()),
+  gaps: z.number().int(),
+  durationS: z.number(),
+  elapsedS: z.number(),
+})
+export type CaptureStatus = z.infer<typeof CaptureStatus>
+
+export const LiveFrame = z.object({
+  channels: z.number().int(),
+  bucketSamples: z.number().int(),
+  firstSample: z.number().int(),
+  min: z.array(z.number()),
+  max: z.array(z.number()),
+})
+export type LiveFrame = z.infer<typeof LiveFrame>
+
 /** A path typed by the user or picked in a dialog; the service resolves and checks it. */
 const ProjectPath = z.string().trim().min(1, 'Give a project file path.').max(4096)
 
@@ -84,6 +155,11 @@ export const methods = {
   'project.forgetRecent': method(z.object({ path: ProjectPath }).strict(), z.array(RecentProject)),
 
   'recordings.list': method(NoArgs, z.array(RecordingSummary)),
+
+  'devices.list': method(NoArgs, z.array(DeviceInfo)),
+  'capture.start': method(CaptureStart, CaptureStatus),
+  'capture.stop': method(z.object({ recordingId: z.number().int() }).strict(), CaptureStatus),
+  'capture.sessions': method(NoArgs, z.array(CaptureStatus)),
 } as const
 
 export type Methods = typeof methods
@@ -103,6 +179,10 @@ export const events = {
   'project.onChanged': ProjectInfo,
   /** The recordings of the open project changed. */
   'recordings.onChanged': z.object({ reason: z.string() }),
+  /** A recording in progress: counters and state, a few times per second. */
+  'capture.onStatus': CaptureStatus,
+  /** New min/max buckets of a recording in progress, for the live plot. */
+  'capture.onLive': z.object({ recordingId: z.number().int(), frame: LiveFrame }),
   /** A command from outside the page (the desktop menu) for the UI to run. */
   'app.onCommand': z.object({ command: AppCommand }),
 } as const
@@ -122,6 +202,8 @@ export const ErrorCode = z.enum([
   'PROJECT_FILE', // the project file cannot be used (not a project, corrupt, too new, ...)
   'ALREADY_EXISTS',
   'UNSUPPORTED', // this host cannot do that (e.g. native dialogs in web mode)
+  'DEVICE', // the device cannot be opened or used (missing, busy, no permission)
+  'BUSY', // refused while something else runs (e.g. switching project while recording)
   'INTERNAL', // a bug: details are in the log, not in the UI
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>

@@ -40,7 +40,7 @@ export function cliContext(program: Command): CliContext {
       try {
         return await work(services, localClient(services.dispatch))
       } finally {
-        services.close()
+        await services.close()
       }
     },
     print(value, human) {

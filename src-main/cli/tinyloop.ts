@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import packageJson from '../../package.json' with { type: 'json' }
+import { registerCapture } from './commands/capture.js'
 import { registerProject } from './commands/project.js'
 import { registerServe } from './commands/serve.js'
 import { cliContext } from './context.js'
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   const ctx = cliContext(program)
   registerServe(program, ctx)
   registerProject(program, ctx)
+  registerCapture(program, ctx)
   return program
 }
 

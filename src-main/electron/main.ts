@@ -123,5 +123,14 @@ function start(): void {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
-  app.on('will-quit', () => services.close())
+  // Recordings in progress are ended cleanly (everything received is kept) before quitting.
+  let closed = false
+  app.on('will-quit', (event) => {
+    if (closed) return
+    event.preventDefault()
+    void services.close().finally(() => {
+      closed = true
+      app.quit()
+    })
+  })
 }

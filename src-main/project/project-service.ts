@@ -21,6 +21,8 @@ export interface ProjectServiceOptions {
   dialogs?: FileDialogs
   /** better-sqlite3 binary built for Electron's ABI, when running inside Electron. */
   nativeBinding?: string
+  /** False while something (a recording) needs the open project to stay open. */
+  canSwitch?: () => boolean
 }
 
 /**
@@ -99,7 +101,15 @@ export class ProjectService {
   }
 
   #openFile(file: string, create: boolean): Project {
+    if (this.#project && this.#opts.canSwitch?.() === false) {
+      throw new ServiceError(
+        'BUSY',
+        'A recording is in progress. Stop it before switching projects.',
+      )
+    }
     const project = openProject(file, { create, nativeBinding: this.#opts.nativeBinding })
+    // Recordings whose recorder died (a crash, a kill) are marked interrupted and made usable.
+    project.recoverInterrupted()
     this.#opts.settings.rememberProject(project.path, project.info().name)
     return project
   }

@@ -28,7 +28,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await server.close()
-  services.close()
+  await services.close()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createDispatcher, type Handlers } from '../../src-main/rpc/dispatcher.js'
 import { ServiceError } from '../../src-main/rpc/errors.js'
+import { methodNames } from '../../src-preload/contract.js'
 
 const info = { path: '/p.tinyloop', name: 'p', schemaVersion: 1, recordings: 0, createdAt: null }
 
@@ -8,14 +9,11 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const unused = () => {
     throw new Error('not used in this test')
   }
+  const all = Object.fromEntries(methodNames.map((m) => [m, unused])) as unknown as Handlers
   return {
-    'app.info': unused,
+    ...all,
     'project.current': () => info,
-    'project.recent': () => [],
     'project.open': ({ path }) => ({ ...info, path }),
-    'project.create': unused,
-    'project.pickFile': unused,
-    'project.forgetRecent': unused,
     'recordings.list': () => [],
     ...overrides,
   }

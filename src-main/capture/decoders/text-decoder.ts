@@ -43,7 +43,6 @@ interface Field {
  * half line) are counted and skipped; decoding goes on.
  */
 export class LineDecoder {
-  readonly #choice: FormatChoice
   readonly #splitter = new LineSplitter()
   #format: TextFormat | null = null
   #separator: number | null = null
@@ -60,7 +59,6 @@ export class LineDecoder {
   }
 
   constructor(format: FormatChoice = 'auto', channelNames?: string[]) {
-    this.#choice = format
     if (format !== 'auto') this.#format = format
     if (channelNames?.length) this.#channelNames = channelNames
   }

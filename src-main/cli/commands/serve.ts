@@ -45,7 +45,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
           port: cmd.port,
         })
       } catch (err) {
-        services.close()
+        await services.close()
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
           throw new CliError(`Port ${cmd.port} is in use. Pick another with --port (0 = any).`)
         }
@@ -59,10 +59,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
       }
       process.stderr.write('Press Ctrl+C to stop.\n')
       const stop = () => {
-        void server.close().then(() => {
-          services.close()
-          process.exit(0)
-        })
+        void server
+          .close()
+          .then(() => services.close())
+          .finally(() => process.exit(0))
       }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)

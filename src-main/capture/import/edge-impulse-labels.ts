@@ -1,0 +1,108 @@
+import { readFile, realpath, stat } from 'node:fs/promises'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import type { Json, JsonObject } from '../../store/index.js'
+import { ImportError } from './import-error.js'
+import { MAX_DOCUMENT_BYTES } from './limits.js'
+
+export const LABELS_FILE = 'info.labels'
+
+/** A file listed by an Edge Impulse `info.labels`, with what the listing says about it. */
+export interface LabeledFile {
+  file: string
+  /** The sample's name in Edge Impulse. */
+  name: string | null
+  tags: string[]
+  /** `label`, `category`, multi-label `labels` and the sample's own `metadata`, when given. */
+  metadata: JsonObject
+}
+
+/**
+ * Reads an `info.labels` (the Edge Impulse exporter format: `{ version: 1, files: [{ path, name,
+ * category, label: { type: 'label', label } | { type: 'unlabeled' } | { type: 'multi-label',
+ * labels }, metadata }] }`). Paths are relative to its folder; a listing that points outside
+ * the folder is refused whole, since it cannot come from an export.
+ */
+export async function readLabels(labelsFile: string): Promise<LabeledFile[]> {
+  const folder = await realpath(dirname(labelsFile))
+  if ((await stat(labelsFile)).size > MAX_DOCUMENT_BYTES) {
+    throw new ImportError(labelsFile, 'is too large to be a listing of samples.')
+  }
+  let listing: unknown
+  try {
+    listing = JSON.parse(await readFile(labelsFile, 'utf8'))
+  } catch (error) {
+    throw new ImportError(
+      labelsFile,
+      `is not valid JSON (${(error as Error).message}). Export the data set again.`,
+    )
+  }
+  const fail = (problem: string): never => {
+    throw new ImportError(labelsFile, `${problem} Nothing from this folder was imported.`)
+  }
+  if (!isObject(listing) || !Array.isArray(listing.files)) {
+    return fail('has no "files" list, so it is not an Edge Impulse info.labels.')
+  }
+  if (listing.version !== undefined && listing.version !== 1) {
+    return fail(`is version ${JSON.stringify(listing.version)}; TinyLoop reads version 1.`)
+  }
+  const files: LabeledFile[] = []
+  for (const [i, entry] of (listing.files as unknown[]).entries()) {
+    if (!isObject(entry) || typeof entry.path !== 'string' || entry.path === '') {
+      return fail(`entry ${i + 1} has no "path".`)
+    }
+    const file = await insideFolder(folder, entry.path)
+    if (!file) {
+      return fail(
+        `entry ${i + 1} ("${entry.path.slice(0, 200)}") points outside its folder; TinyLoop ` +
+          'only imports files inside the folder of the info.labels.',
+      )
+    }
+    files.push({
+      file,
+      name: typeof entry.name === 'string' ? entry.name : null,
+      ...labelsOf(entry),
+    })
+  }
+  return files
+}
+
+/** The path resolved inside `folder` (following links), or null if it escapes it. */
+async function insideFolder(folder: string, path: string): Promise<string | null> {
+  const file = resolve(folder, path)
+  if (!isWithin(folder, file)) return null
+  const real = await realpath(file).catch(() => file)
+  return isWithin(folder, real) ? file : null
+}
+
+function isWithin(folder: string, file: string): boolean {
+  const path = relative(folder, file)
+  return path !== '' && !isAbsolute(path) && path !== '..' && !path.startsWith(`..${sep}`)
+}
+
+function labelsOf(entry: Record<string, unknown>): Pick<LabeledFile, 'tags' | 'metadata'> {
+  const tags: string[] = []
+  const metadata: JsonObject = {}
+  const { category, label } = entry
+  if (typeof category === 'string' && category !== '') {
+    metadata.category = category
+    tags.push(category)
+  }
+  const single = typeof label === 'string' ? label : isObject(label) ? label.label : undefined
+  if (typeof single === 'string' && single !== '') {
+    metadata.label = single
+    tags.push(`label:${single}`)
+  }
+  if (isObject(label) && Array.isArray(label.labels)) {
+    metadata.labels = label.labels as Json
+    for (const region of label.labels as unknown[]) {
+      const name = isObject(region) ? region.label : undefined
+      if (typeof name === 'string' && !tags.includes(`label:${name}`)) tags.push(`label:${name}`)
+    }
+  }
+  if (isObject(entry.metadata)) metadata.edgeImpulseMetadata = entry.metadata as JsonObject
+  return { tags, metadata }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

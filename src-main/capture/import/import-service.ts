@@ -1,0 +1,41 @@
+import type { EventBus } from '../../rpc/events.js'
+import type { Project } from '../../store/index.js'
+import type { ImportFormat } from './detect-format.js'
+import { importPaths } from './import-paths.js'
+import type { ImportOutcome } from './import-paths.js'
+import type { ImportProgress } from './progress.js'
+
+export interface ImportServiceOptions {
+  /** The open project, looked up at each import (the user may switch projects). */
+  project: () => Project
+  /** Told when recordings were added, so every UI refreshes its list. */
+  events?: EventBus
+  onProgress?: (progress: ImportProgress) => void
+}
+
+export interface ImportRequest {
+  paths: string[]
+  format?: ImportFormat
+  rateHz?: number
+}
+
+/** Imports recordings into the open project for the UI and the CLI. */
+export class ImportService {
+  readonly #options: ImportServiceOptions
+
+  constructor(options: ImportServiceOptions) {
+    this.#options = options
+  }
+
+  async import(request: ImportRequest): Promise<ImportOutcome[]> {
+    const outcomes = await importPaths(this.#options.project(), request.paths, {
+      format: request.format,
+      rateHz: request.rateHz,
+      onProgress: this.#options.onProgress,
+    })
+    if (outcomes.some((outcome) => outcome.ok)) {
+      this.#options.events?.emit('recordings.onChanged', { reason: 'import' })
+    }
+    return outcomes
+  }
+}

@@ -1,0 +1,20 @@
+import { EventEmitter } from 'node:events'
+
+export interface ByteSourceEvents {
+  data: [bytes: Buffer]
+  /** The device went away (unplugged, pty closed); it may come back. */
+  disconnect: [reason: string]
+  /** The device is back after a disconnect. */
+  reconnect: []
+}
+
+/**
+ * Where a recording's bytes come from: a serial port, the demo device, a test's stream. The
+ * recorder does not care which.
+ */
+export abstract class ByteSource extends EventEmitter<ByteSourceEvents> {
+  abstract readonly label: string
+  /** Starts delivering bytes; rejects with a message for people if the device cannot be opened. */
+  abstract open(): Promise<void>
+  abstract close(): Promise<void>
+}

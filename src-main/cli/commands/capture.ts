@@ -1,0 +1,208 @@
+import { writeFileSync } from 'node:fs'
+import { InvalidArgumentError, type Command } from 'commander'
+import { formatCount, formatDuration, formatRate } from '../../../src-preload/format.js'
+import type { CaptureStatus } from '../../../src-preload/contract.js'
+import { formatLines, MachineSimulator } from '../../capture/demo/machine-simulator.js'
+import { PtyDevice } from '../../capture/demo/pty-device.js'
+import { table, type CliContext } from '../context.js'
+
+const positive = (what: string) => (value: string) => {
+  const n = Number(value)
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new InvalidArgumentError(`Give ${what} as a positive number.`)
+  return n
+}
+const integer = (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('Give a whole number.')
+  return n
+}
+const textFormat = (allowed: string[]) => (value: string) => {
+  if (!allowed.includes(value))
+    throw new InvalidArgumentError(`Choose one of ${allowed.join(', ')}.`)
+  return value
+}
+
+function summary(status: CaptureStatus) {
+  return {
+    recordingId: status.recordingId,
+    samples: status.samples,
+    channels: status.channels,
+    rateHz: status.rateHz,
+    measuredHz: status.measuredHz,
+    format: status.format,
+    rejected: status.rejected,
+    rejectedBy: status.rejectedBy,
+    gaps: status.gaps,
+    durationS: status.durationS,
+  }
+}
+
+export function registerCapture(program: Command, ctx: CliContext): void {
+  program
+    .command('devices')
+    .description('list serial ports and the demo device')
+    .action(() =>
+      ctx.withServices(async (_services, client) => {
+        const devices = await client.call('devices.list', {})
+        ctx.print(devices, () =>
+          table(
+            ['PORT', 'DEVICE', 'VID:PID', 'SERIAL'],
+            devices.map((d) => [
+              d.id,
+              d.label,
+              d.vendorId ? `${d.vendorId}:${d.productId ?? ''}` : '–',
+              d.serialNumber ?? '–',
+            ]),
+          ),
+        )
+      }),
+    )
+
+  program
+    .command('record')
+    .description('record a serial device (or --port demo) into the project')
+    .requiredOption('--port <path>', "serial port path, or 'demo'")
+    .option('--baud <n>', 'baud rate', integer)
+    .option('--format <f>', 'auto, csv or plotter', textFormat(['auto', 'csv', 'plotter']), 'auto')
+    .option(
+      '--rate <hz>',
+      'declared sample rate (measured when absent)',
+      positive('the rate in Hz'),
+    )
+    .option('--name <s>', 'recording name')
+    .option('--notes <s>', 'notes')
+    .option('--tag <t...>', 'tags')
+    .option('--duration <s>', 'stop after this many seconds', positive('the duration in seconds'))
+    .option('--idle-stop <s>', 'stop after this many seconds without data', positive('seconds'))
+    .action(
+      async (opts: {
+        port: string
+        baud?: number
+        format: 'auto' | 'csv' | 'plotter'
+        rate?: number
+        name?: string
+        notes?: string
+        tag?: string[]
+        duration?: number
+        idleStop?: number
+      }) => {
+        await ctx.withServices(async (services) => {
+          const started = await services.capture.start({
+            deviceId: opts.port,
+            baudRate: opts.baud,
+            format: opts.format,
+            rateHz: opts.rate,
+            name: opts.name,
+            notes: opts.notes,
+            tags: opts.tag,
+            durationS: opts.duration,
+            idleStopS: opts.idleStop,
+          })
+          const session = services.capture.session(started.recordingId)
+          if (!session) throw new Error('The recording ended at once.')
+          const stop = () => void session.stop()
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+          const progress = process.stderr.isTTY
+          if (progress) {
+            session.onReport = (s) => {
+              process.stderr.write(
+                `\r${s.connection === 'waiting' ? 'waiting for the device…' : 'recording'}  ${formatDuration(s.durationS)}  ${formatCount(s.samples)} samples  ${formatRate(s.rateHz)}  ${s.rejected} rejected  ${s.gaps} gaps   `,
+              )
+            }
+          } else {
+            process.stderr.write(`Recording ${opts.port}; Ctrl+C stops.\n`)
+          }
+          const status = await session.done
+          process.off('SIGINT', stop)
+          process.off('SIGTERM', stop)
+          if (progress) process.stderr.write('\n')
+          const result = summary(status)
+          ctx.print(result, () =>
+            [
+              `Recording ${result.recordingId}: ${formatCount(result.samples)} samples of ${result.channels.join(', ') || 'no channels'}`,
+              `Rate      ${formatRate(result.rateHz)} (measured ${formatRate(result.measuredHz)}), ${result.format ?? 'no format detected'}`,
+              `Duration  ${formatDuration(result.durationS)}`,
+              `Skipped   ${result.rejected} lines, ${result.gaps} gaps`,
+            ].join('\n'),
+          )
+        })
+      },
+    )
+
+  program
+    .command('sim')
+    .description('serve the demo device on a pseudo-terminal (needs socat), for tests and scripts')
+    .option('--format <f>', 'csv or plotter', textFormat(['csv', 'plotter']), 'csv')
+    .option('--rate <hz>', 'samples per second', positive('the rate in Hz'), 400)
+    .option('--seed <n>', 'seed of the simulated machine', integer, 1)
+    .option('--link <path>', 'where to link the device end', `/tmp/tinyloop-sim-${process.pid}`)
+    .option('--truth <file>', 'write the true anomaly intervals (JSON) to this file')
+    .option('--duration <s>', 'stop after this many seconds', positive('the duration in seconds'))
+    .option(
+      '--burst-ms <ms>',
+      'send in bursts this far apart, as USB does',
+      positive('milliseconds'),
+      20,
+    )
+    .option('--no-header', 'do not print a header line of channel names (csv)')
+    .action(
+      async (opts: {
+        format: 'csv' | 'plotter'
+        rate: number
+        seed: number
+        link: string
+        truth?: string
+        duration?: number
+        burstMs: number
+        header: boolean
+      }) => {
+        const simulator = new MachineSimulator({ rateHz: opts.rate, seed: opts.seed })
+        if (opts.truth) {
+          const horizon = opts.duration ?? 3600
+          const truth = {
+            seed: opts.seed,
+            rateHz: opts.rate,
+            anomalies: simulator.anomalies(horizon),
+          }
+          writeFileSync(opts.truth, `${JSON.stringify(truth, null, 2)}\n`)
+        }
+        const device = await PtyDevice.create(opts.link)
+        process.stdout.write(`${device.linkPath}\n`)
+        process.stderr.write(
+          `Demo device at ${device.linkPath} (${opts.format}, ${opts.rate} Hz). Ctrl+C stops.\n`,
+        )
+        const startMs = performance.now()
+        let sent = 0
+        let dropped = 0
+        if (opts.format === 'csv' && opts.header) device.input.write('ax,ay,az\n')
+        await new Promise<void>((resolve) => {
+          const timer = setInterval(() => {
+            const elapsedS = (performance.now() - startMs) / 1000
+            const due = Math.floor(elapsedS * opts.rate)
+            const n = due - sent
+            sent = due
+            if (n > 0) {
+              const values = simulator.next(n)
+              // A device keeps sampling when nobody reads; what the link cannot take is lost.
+              if (!device.input.write(formatLines(values, opts.format))) dropped += n
+            }
+            if (!device.alive || (opts.duration !== undefined && elapsedS >= opts.duration)) {
+              clearInterval(timer)
+              resolve()
+            }
+          }, opts.burstMs)
+          const stop = () => {
+            clearInterval(timer)
+            resolve()
+          }
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+        })
+        await device.close()
+        if (dropped > 0)
+          process.stderr.write(`${dropped} samples were not read in time and dropped.\n`)
+      },
+    )
+}

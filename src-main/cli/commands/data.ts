@@ -1,0 +1,126 @@
+import { basename } from 'node:path'
+import { InvalidArgumentError, Option, type Command } from 'commander'
+import { formatDuration, formatRate, plural } from '../../../src-preload/format.js'
+import { exportRecording } from '../../capture/export/export-recording.js'
+import type { ExportFormat } from '../../capture/export/export-recording.js'
+import type { ImportFormat } from '../../capture/import/detect-format.js'
+import { importPaths } from '../../capture/import/import-paths.js'
+import type { ImportOutcome } from '../../capture/import/import-paths.js'
+import type { ImportProgress } from '../../capture/import/progress.js'
+import type { Project } from '../../store/index.js'
+import { CliError, type CliContext } from '../context.js'
+
+function parseRate(value: string): number {
+  const rate = Number(value)
+  if (!(Number.isFinite(rate) && rate > 0)) {
+    throw new InvalidArgumentError('Give the sample rate in Hz, a positive number such as 100.')
+  }
+  return rate
+}
+
+export function registerData(program: Command, ctx: CliContext): void {
+  program
+    .command('import')
+    .description('import recordings: CSV, Edge Impulse JSON or CBOR, folders (with info.labels)')
+    .argument('<paths...>', 'files or folders to import')
+    .addOption(
+      new Option('--format <format>', 'file format').choices(['auto', 'csv', 'ei']).default('auto'),
+    )
+    .option('--rate <hz>', 'sample rate of CSV files without a time column', parseRate)
+    .action((paths: string[], cmd: { format: ImportFormat; rate?: number }) =>
+      ctx.withServices(async (services) => {
+        const progress = process.stderr.isTTY ? new ProgressLine() : null
+        const outcomes = await importPaths(services.projects.project(), paths, {
+          format: cmd.format,
+          rateHz: cmd.rate,
+          onProgress: progress ? (update) => progress.show(update) : undefined,
+        })
+        progress?.clear()
+        const failures = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome]))
+        ctx.print(outcomes, () => importedLines(outcomes))
+        const [firstFailure] = failures
+        if (!firstFailure) return
+        if (outcomes.length === 1) throw new CliError(firstFailure.error)
+        if (!ctx.globals().json) {
+          for (const failure of failures) process.stderr.write(`tinyloop: ${failure.error}\n`)
+        }
+        throw new CliError(
+          `${failures.length} of ${plural(outcomes.length, 'file')} could not be imported; ` +
+            'nothing of them was stored.',
+        )
+      }),
+    )
+
+  program
+    .command('export-data')
+    .description('write a recording as CSV or as an Edge Impulse JSON file')
+    .argument('<recording>', 'recording id or name (see tinyloop recordings)')
+    .addOption(
+      new Option('--format <format>', 'file format').choices(['csv', 'ei']).makeOptionMandatory(),
+    )
+    .requiredOption('-o, --output <file>', 'the file to write')
+    .option('--stream <name>', 'the stream to export, for recordings with several')
+    .option('--force', 'overwrite the file if it exists')
+    .action(
+      (
+        recording: string,
+        cmd: { format: ExportFormat; output: string; stream?: string; force?: boolean },
+      ) =>
+        ctx.withServices(async (services) => {
+          const project = services.projects.project()
+          const result = await exportRecording(project, {
+            recordingId: recordingIdOf(project, recording),
+            format: cmd.format,
+            path: cmd.output,
+            overwrite: cmd.force ?? false,
+            stream: cmd.stream,
+          })
+          ctx.print(
+            result,
+            () =>
+              `Wrote ${plural(result.samples, 'sample')} (${plural(result.channels.length, 'channel')}, ` +
+              `${formatRate(result.rateHz)}) to ${result.path}`,
+          )
+        }),
+    )
+}
+
+/** A recording given by id, or by its name when that is unique. */
+function recordingIdOf(project: Project, given: string): number {
+  if (/^\d+$/.test(given)) return Number(given)
+  const matches = project.recordings.list().filter((recording) => recording.name === given)
+  if (matches.length === 1) return (matches[0] as (typeof matches)[number]).id
+  throw new CliError(
+    matches.length === 0
+      ? `There is no recording named "${given}". List them with: tinyloop recordings`
+      : `${matches.length} recordings are named "${given}". Give its id instead (tinyloop recordings).`,
+  )
+}
+
+function importedLines(outcomes: ImportOutcome[]): string {
+  const imported = outcomes.flatMap((outcome) =>
+    outcome.ok
+      ? [
+          `Imported ${basename(outcome.file)} as recording ${outcome.recordingId}: ` +
+            `${plural(outcome.samples, 'sample')}, ${plural(outcome.channels.length, 'channel')}, ` +
+            `${formatRate(outcome.rateHz)}, ${formatDuration(outcome.durationS)}`,
+        ]
+      : [],
+  )
+  return imported.length > 0 ? imported.join('\n') : 'Nothing was imported.'
+}
+
+/** One status line on a terminal, rewritten in place. */
+class ProgressLine {
+  show({ file, bytesDone, bytesTotal, filesDone, filesTotal }: ImportProgress): void {
+    const percent = bytesTotal > 0 ? Math.floor((100 * bytesDone) / bytesTotal) : 100
+    const fileNumber = Math.min(filesDone + 1, filesTotal)
+    process.stderr.write(
+      `\r\x1b[KImporting ${basename(file)} (${fileNumber}/${filesTotal}), ${percent}%`,
+    )
+  }
+
+  clear(): void {
+    process.stderr.write('\r\x1b[K')
+  }
+}
