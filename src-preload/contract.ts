@@ -103,6 +103,8 @@ export type CaptureStart = z.input<typeof CaptureStart>
 
 export const CaptureStatus = z.object({
   recordingId: z.number().int(),
+  /** The device id given to capture.start. */
+  deviceId: z.string(),
   state: z.enum(['detecting', 'recording', 'paused', 'stopped']),
   device: z.string(),
   connection: z.enum(['connected', 'waiting', 'closed']),

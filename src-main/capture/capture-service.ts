@@ -91,6 +91,7 @@ export class CaptureService {
     const session = new CaptureSession({
       project,
       source,
+      deviceId,
       device,
       name: request.name?.trim() || defaultName(isDemo ? 'Demo' : deviceId),
       notes: request.notes,

@@ -7,6 +7,7 @@ import type { ByteSource } from './sources/byte-source.js'
 export interface SessionOptions {
   project: Project
   source: ByteSource
+  deviceId: string
   device: string
   name: string
   notes?: string
@@ -22,6 +23,7 @@ export interface SessionOptions {
 export type Connection = 'connected' | 'waiting' | 'closed'
 
 export interface SessionStatus extends RecorderStatus {
+  deviceId: string
   device: string
   connection: Connection
   /** Wall-clock seconds since the session started. */
@@ -113,6 +115,7 @@ export class CaptureSession {
   status(): SessionStatus {
     return {
       ...this.recorder.status(),
+      deviceId: this.#opts.deviceId,
       device: this.#opts.device,
       connection: this.#connection,
       elapsedS: (performance.now() - this.#startedMs) / 1000,

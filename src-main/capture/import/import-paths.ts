@@ -45,7 +45,8 @@ export type ImportOutcome = ImportedFile | FailedFile
 /**
  * Imports files and folders (see expand-paths.ts) into `project`, each file as one new
  * recording in its own transaction: a file that fails is reported and leaves nothing behind,
- * and the others are imported all the same. Outcomes come in the order of the files.
+ * and the others are imported all the same. Outcomes: the paths that could not be read at all,
+ * then one per file, in order.
  */
 export async function importPaths(
   project: Project,

@@ -51,8 +51,7 @@ export async function readCsv(file: string, options: ReadCsvOptions): Promise<De
     }),
   )
   source.on('error', (error) => parser.destroy(error))
-  let layout: Layout | null = null
-  let batches: SampleBatches | null = null
+  let table: { layout: Layout; batches: SampleBatches } | null = null
   let previousTime = -Infinity
   let rows = 0
   try {
@@ -63,11 +62,13 @@ export async function readCsv(file: string, options: ReadCsvOptions): Promise<De
       const fields = dialect.whitespace ? record.filter((field) => field !== '') : record
       if (fields.every((field) => field === '')) continue
       const line = info.lines
-      if (!layout) {
-        layout = layoutOf(file, fields, dialect, options.rateHz)
-        batches = new SampleBatches(file, layout.channelColumns.length, layout.time !== null)
+      if (!table) {
+        const layout = layoutOf(file, fields, dialect, options.rateHz)
+        const timed = layout.time !== null
+        table = { layout, batches: new SampleBatches(file, layout.channelColumns.length, timed) }
         if (dialect.header) continue
       }
+      const { layout, batches } = table
       const values = numbersOf(file, fields, layout, line, decimalComma)
       let time = 0
       if (layout.time) {
@@ -83,7 +84,7 @@ export async function readCsv(file: string, options: ReadCsvOptions): Promise<De
         }
         previousTime = time
       }
-      ;(batches as SampleBatches).add(
+      batches.add(
         layout.channelColumns.map((column) => values[column] as number),
         time,
       )
@@ -95,10 +96,10 @@ export async function readCsv(file: string, options: ReadCsvOptions): Promise<De
     source.destroy()
   }
   options.onBytes(source.bytesRead)
-  if (!layout || !batches || batches.samples === 0) {
+  if (!table || table.batches.samples === 0) {
     throw new ImportError(file, 'holds no samples: there is no row of numbers in it.')
   }
-  return decoded(file, dialect, layout, batches, options.rateHz)
+  return decoded(file, dialect, table.layout, table.batches, options.rateHz)
 }
 
 function layoutOf(
@@ -197,15 +198,22 @@ function decoded(
   const step = medianStep(batches.rawTimes())
   const unit: TimeUnit = layout.time.unit ?? inferTimeUnit(first, step)
   const usPerUnit = MICROSECONDS_PER[unit]
+  const stepUs = roundToNanosecond(step * usPerUnit)
+  if (rateHz === undefined && !(stepUs > 0)) {
+    throw new ImportError(
+      file,
+      'has a single row, so its rate cannot be told from its times. Give it with --rate HZ.',
+    )
+  }
   const absolute = first >= 1e8
   return {
     device: null,
     startedAt: absolute ? Math.round((first * usPerUnit) / 1000) : null,
-    rateHz: rateHz ?? 1e6 / (step * usPerUnit),
+    rateHz: rateHz ?? 1e6 / stepUs,
     channels,
     // Rebased to start at 0 and rounded to the nanosecond, which also removes the float noise
     // of decimal seconds (0.03 s is 30000.000000000004 µs).
-    chunks: batches.timedChunks((t) => Math.round((t - first) * usPerUnit * 1000) / 1000),
+    chunks: batches.timedChunks((t) => roundToNanosecond((t - first) * usPerUnit)),
     samples: batches.samples,
     metadata: {
       source: {
@@ -216,6 +224,10 @@ function decoded(
       },
     },
   }
+}
+
+function roundToNanosecond(us: number): number {
+  return Math.round(us * 1000) / 1000
 }
 
 function separatorName(dialect: CsvDialect): string {

@@ -41,13 +41,13 @@ function parseJson(file: string, bytes: Buffer): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
-    const position = /at position (\d+)/.exec((error as Error).message)?.[1]
-    const before = position === undefined ? text : text.slice(0, Number(position))
-    const line = before.split('\n').length
+    const message = (error as Error).message
+    const position = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length)
+    const line = text.slice(0, position).split('\n').length
     const problem =
-      position === undefined
+      position >= text.trimEnd().length
         ? 'the JSON ends before the document is complete: the file was cut short.'
-        : `is not valid JSON (${(error as Error).message}).`
+        : `is not valid JSON (${message}).`
     throw new ImportError(file, `${problem} Export or copy it again.`, line)
   }
 }

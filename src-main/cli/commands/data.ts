@@ -45,8 +45,8 @@ export function registerData(program: Command, ctx: CliContext): void {
           for (const failure of failures) process.stderr.write(`tinyloop: ${failure.error}\n`)
         }
         throw new CliError(
-          `${failures.length} of ${plural(outcomes.length, 'file')} could not be imported; ` +
-            'nothing of them was stored.',
+          `${failures.length} of ${plural(outcomes.length, 'file')} could not be imported ` +
+            'and left nothing in the project.',
         )
       }),
     )

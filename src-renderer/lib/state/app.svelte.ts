@@ -7,6 +7,7 @@ import type {
 import type { ApiClient } from '../../api/client'
 import type { ConnectionState } from '../../api/websocket-bridge'
 import { plural } from '../../../src-preload/format'
+import { CaptureState } from './capture.svelte'
 import type { ViewId } from './views'
 
 export type SwitcherMode = 'recent' | 'open' | 'create'
@@ -19,6 +20,7 @@ export interface Notice {
 /** Application-wide state: the open project, its recordings, the current view and dialogs. */
 export class AppState {
   readonly api: ApiClient
+  readonly capture: CaptureState
   view = $state<ViewId>('capture')
   connection = $state<ConnectionState>('connecting')
   appInfo = $state.raw<AppInfo | null>(null)
@@ -45,6 +47,12 @@ export class AppState {
     this.api = connect((state) => {
       this.connection = state
     })
+    this.capture = new CaptureState(this.api)
+  }
+
+  /** The recording the top bar's device pill shows: the first one in progress. */
+  get liveCapture() {
+    return Object.values(this.capture.sessions).find((s) => s.state !== 'stopped') ?? null
   }
 
   async start(): Promise<void> {
@@ -54,6 +62,13 @@ export class AppState {
       void this.refreshRecent()
     })
     this.api.on('recordings.onChanged', () => void this.refreshRecordings())
+    // The list shows recordings in progress growing, refreshed every couple of seconds.
+    let lastRefresh = 0
+    this.api.on('capture.onStatus', () => {
+      if (performance.now() - lastRefresh < 2000) return
+      lastRefresh = performance.now()
+      void this.refreshRecordings()
+    })
     this.api.on('app.onCommand', ({ command }) => {
       if (command === 'project.new') void this.chooseProject('create')
       else if (command === 'project.open') void this.chooseProject('open')

@@ -19,12 +19,12 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-interface Record {
+interface RecordRun {
   result: Promise<{ code: number | null; json: Record<string, unknown> | null; stderr: string }>
   kill(signal: NodeJS.Signals): void
 }
 
-function record(...args: string[]): Record {
+function record(...args: string[]): RecordRun {
   const child = spawn(
     process.execPath,
     ['bin/tinyloop.js', '--project', projectFile, '--json', 'record', '--port', link, ...args],
