@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import packageJson from '../../package.json' with { type: 'json' }
 import { registerCapture } from './commands/capture.js'
+import { registerData } from './commands/data.js'
 import { registerProject } from './commands/project.js'
 import { registerServe } from './commands/serve.js'
 import { cliContext } from './context.js'
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerServe(program, ctx)
   registerProject(program, ctx)
   registerCapture(program, ctx)
+  registerData(program, ctx)
   return program
 }
 
