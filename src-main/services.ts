@@ -5,6 +5,8 @@ import { defaultProjectPath } from './paths.js'
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js'
 import { EventBus } from './rpc/events.js'
 import { CaptureService } from './capture/capture-service.js'
+import { exportRecording } from './capture/export/export-recording.js'
+import { ImportService } from './capture/import/import-service.js'
 import { ProjectService, type FileDialogs } from './project/project-service.js'
 import { Settings } from './settings.js'
 import packageJson from '../package.json' with { type: 'json' }
@@ -36,6 +38,11 @@ export function createServices(opts: ServicesOptions) {
     canSwitch: () => !capture.recording,
   })
   const capture: CaptureService = new CaptureService(projects, events, settings)
+  const imports = new ImportService({
+    project: () => projects.project(),
+    events,
+    onProgress: (progress) => events.emit('data.onImportProgress', progress),
+  })
 
   const appInfo: AppInfo = {
     version: packageJson.version,
@@ -55,6 +62,11 @@ export function createServices(opts: ServicesOptions) {
     'project.pickFile': ({ purpose }) => projects.pickFile(purpose),
     'project.forgetRecent': ({ path }) => projects.forgetRecent(path),
     'recordings.list': () => projects.project().recordings.list(),
+    'data.import': (request) => imports.import(request),
+    'data.export': (request) => exportRecording(projects.project(), request),
+    'data.pickImportPaths': () => projects.dialogs().pickImportPaths(),
+    'data.pickExportPath': ({ format, suggestedName }) =>
+      projects.dialogs().pickExportPath(format, suggestedName),
     'devices.list': () => capture.devices(),
     'capture.start': (request) => capture.start(request),
     'capture.stop': ({ recordingId }) => capture.stop(recordingId),

@@ -131,6 +131,38 @@ export const LiveFrame = z.object({
 })
 export type LiveFrame = z.infer<typeof LiveFrame>
 
+export const ImportOutcome = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    file: z.string(),
+    recordingId: z.number().int(),
+    name: z.string(),
+    samples: z.number().int(),
+    channels: z.array(z.string()),
+    rateHz: z.number(),
+    durationS: z.number(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    file: z.string(),
+    error: z.string(),
+    line: z.number().int().nullable(),
+  }),
+])
+export type ImportOutcome = z.infer<typeof ImportOutcome>
+
+export const ImportProgress = z.object({
+  file: z.string(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  filesDone: z.number().int(),
+  filesTotal: z.number().int(),
+})
+export type ImportProgress = z.infer<typeof ImportProgress>
+
+export const ExportFormat = z.enum(['csv', 'ei'])
+export type ExportFormat = z.infer<typeof ExportFormat>
+
 /** A path typed by the user or picked in a dialog; the service resolves and checks it. */
 const ProjectPath = z.string().trim().min(1, 'Give a project file path.').max(4096)
 
@@ -157,6 +189,41 @@ export const methods = {
   'project.forgetRecent': method(z.object({ path: ProjectPath }).strict(), z.array(RecentProject)),
 
   'recordings.list': method(NoArgs, z.array(RecordingSummary)),
+
+  /** Imports CSV and Edge Impulse files or folders (paths on the machine running the services). */
+  'data.import': method(
+    z
+      .object({
+        paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+        format: z.enum(['auto', 'csv', 'ei']).default('auto'),
+        rateHz: z.number().finite().positive().max(1_000_000).optional(),
+      })
+      .strict(),
+    z.array(ImportOutcome),
+  ),
+  'data.export': method(
+    z
+      .object({
+        recordingId: z.number().int(),
+        format: ExportFormat,
+        path: z.string().min(1).max(4096),
+        overwrite: z.boolean().default(false),
+      })
+      .strict(),
+    z.object({
+      path: z.string(),
+      format: ExportFormat,
+      samples: z.number().int(),
+      channels: z.array(z.string()),
+      rateHz: z.number(),
+    }),
+  ),
+  /** Native dialogs (desktop): files to import, or where to export; null if cancelled. */
+  'data.pickImportPaths': method(NoArgs, z.array(z.string()).nullable()),
+  'data.pickExportPath': method(
+    z.object({ format: ExportFormat, suggestedName: z.string().max(200) }).strict(),
+    z.string().nullable(),
+  ),
 
   'devices.list': method(NoArgs, z.array(DeviceInfo)),
   'capture.start': method(CaptureStart, CaptureStatus),
@@ -185,6 +252,8 @@ export const events = {
   'capture.onStatus': CaptureStatus,
   /** New min/max buckets of a recording in progress, for the live plot. */
   'capture.onLive': z.object({ recordingId: z.number().int(), frame: LiveFrame }),
+  /** Progress of an import, a few times per second. */
+  'data.onImportProgress': ImportProgress,
   /** A command from outside the page (the desktop menu) for the UI to run. */
   'app.onCommand': z.object({ command: AppCommand }),
 } as const

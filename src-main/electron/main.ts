@@ -70,6 +70,37 @@ function start(): void {
           : await dialog.showSaveDialog({ ...options, defaultPath: `untitled${PROJECT_EXTENSION}` })
         return result.canceled ? null : (result.filePath ?? null)
       },
+      async pickImportPaths() {
+        const options: Electron.OpenDialogOptions = {
+          title: 'Import recordings',
+          properties: ['openFile', 'openDirectory', 'multiSelections'],
+          filters: [
+            {
+              name: 'Recordings (CSV, Edge Impulse)',
+              extensions: ['csv', 'json', 'cbor', 'labels'],
+            },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        }
+        const result = mainWindow
+          ? await dialog.showOpenDialog(mainWindow, options)
+          : await dialog.showOpenDialog(options)
+        return result.canceled ? null : result.filePaths
+      },
+      async pickExportPath(format, suggestedName) {
+        const extension = format === 'csv' ? 'csv' : 'json'
+        const options: Electron.SaveDialogOptions = {
+          title: 'Export recording',
+          defaultPath: `${suggestedName}.${extension}`,
+          filters: [
+            { name: format === 'csv' ? 'CSV' : 'Edge Impulse JSON', extensions: [extension] },
+          ],
+        }
+        const result = mainWindow
+          ? await dialog.showSaveDialog(mainWindow, options)
+          : await dialog.showSaveDialog(options)
+        return result.canceled ? null : (result.filePath ?? null)
+      },
     },
   })
 

@@ -11,6 +11,8 @@ import type { Project } from '../store/project.js'
 /** Native file dialogs, provided by the desktop host only. */
 export interface FileDialogs {
   pickProjectFile(purpose: 'open' | 'create'): Promise<string | null>
+  pickImportPaths(): Promise<string[] | null>
+  pickExportPath(format: 'csv' | 'ei', suggestedName: string): Promise<string | null>
 }
 
 export interface ProjectServiceOptions {
@@ -89,10 +91,15 @@ export class ProjectService {
   }
 
   async pickFile(purpose: 'open' | 'create'): Promise<string | null> {
+    return this.dialogs().pickProjectFile(purpose)
+  }
+
+  /** The host's native file dialogs; web mode has none (the UI asks for paths instead). */
+  dialogs(): FileDialogs {
     if (!this.#opts.dialogs) {
       throw new ServiceError('UNSUPPORTED', 'File dialogs are only available in the desktop app.')
     }
-    return this.#opts.dialogs.pickProjectFile(purpose)
+    return this.#opts.dialogs
   }
 
   close(): void {

@@ -40,6 +40,16 @@ export function buildCommands(app: AppState): Command[] {
       run: () => void app.chooseProject('create'),
     },
   ]
+  const data: Command[] = [
+    {
+      id: 'data.import',
+      title: 'Import recordings…',
+      hint: 'CSV, Edge Impulse',
+      run: () => {
+        app.importOpen = true
+      },
+    },
+  ]
   const recent = app.recent
     .filter((p) => p.exists && p.path !== app.project?.path)
     .map((p) => ({
@@ -48,7 +58,7 @@ export function buildCommands(app: AppState): Command[] {
       hint: p.path,
       run: () => void app.openProject(p.path),
     }))
-  return [...goTo, ...projects, ...recent]
+  return [...goTo, ...projects, ...data, ...recent]
 }
 
 /** Case-insensitive match of all query words, best (earliest) matches first. */

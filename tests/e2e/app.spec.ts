@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { test, expect, watchConsole } from './fixtures.js'
 
 const VIEWS = [
-  { id: 'capture', title: 'Capture', empty: 'No recordings in this project yet' },
+  { id: 'capture', title: 'Capture', empty: 'No recordings in this project yet.' },
   { id: 'label', title: 'Label', empty: 'Nothing to label yet' },
   { id: 'dataset', title: 'Dataset', empty: 'No dataset yet' },
   { id: 'train', title: 'Train', empty: 'No training runs yet' },
@@ -58,7 +58,7 @@ test('each view opens from the rail and from Alt+1..5, with an empty state', asy
   for (const [i, view] of VIEWS.entries()) {
     await page.locator(`.rail [data-view="${view.id}"]`).click()
     await expect(page.getByRole('heading', { name: view.title, level: 1 })).toBeVisible()
-    await expect(page.getByRole('heading', { name: view.empty })).toBeVisible()
+    await expect(page.getByText(view.empty)).toBeVisible()
     await expect(page.locator(`.rail [data-view="${view.id}"]`)).toHaveAttribute(
       'aria-current',
       'page',

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test, expect, watchConsole } from './fixtures.js'
 
 const SHOTS = 'tests/e2e/screenshots'
@@ -34,3 +35,41 @@ for (const scheme of ['light', 'dark'] as const) {
     expect(problems).toEqual([])
   })
 }
+
+test('imports a CSV file and exports it again from the recordings list', async ({
+  page,
+  served,
+}) => {
+  const csv = join(served.dataDir, 'pump-run.csv')
+  writeFileSync(
+    csv,
+    'timestamp_ms,ax,ay\n' +
+      Array.from({ length: 200 }, (_, i) => `${i * 10},${i},${-i}`).join('\n') +
+      '\n',
+  )
+  writeFileSync(join(served.dataDir, 'broken.csv'), 'ax,ay\n1,2\n3\n')
+  await page.goto(served.url)
+  await page.getByRole('button', { name: 'Import…' }).click()
+  await page.getByLabel(/Files or folders/).fill(`${csv}\n${join(served.dataDir, 'broken.csv')}`)
+  await page.getByLabel(/Rate for CSV/).fill('100')
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  const results = page.getByRole('list', { name: 'Import results' })
+  await expect(results).toContainText('200 samples · ax, ay')
+  await expect(results).toContainText(/broken\.csv.*line 3/s)
+  await page.getByRole('button', { name: 'Done' }).click()
+
+  const row = page.locator('.recordings tbody tr', { hasText: 'pump-run' })
+  await expect(row).toContainText('imported')
+  await expect(row).toContainText('100 Hz')
+  await row.getByRole('button', { name: /Export/ }).click()
+  const out = join(served.dataDir, 'out.csv')
+  await page.getByLabel(/File to write/).fill(out)
+  await page.getByRole('button', { name: 'Export', exact: true }).click()
+  await expect(page.getByRole('status').filter({ hasText: 'Wrote 200 samples' })).toBeVisible()
+  const lines = readFileSync(out, 'utf8').trim().split('\n')
+  expect(lines).toHaveLength(201)
+  expect(lines[0]).toBe('timestamp_ms,ax,ay')
+  // Exporting again onto the same file is refused unless asked to replace it.
+  await page.getByRole('button', { name: 'Export', exact: true }).click()
+  await expect(page.getByRole('alert')).toContainText(/exists/)
+})

@@ -86,9 +86,8 @@ for (const scheme of ['light', 'dark'] as const) {
       const server = await startServe()
       try {
         await page.goto(server.url)
-        await expect(
-          page.getByRole('heading', { name: 'No recordings in this project yet' }),
-        ).toBeVisible()
+        await expect(page.getByText('No recordings in this project yet.')).toBeVisible()
+        await expect(page.locator('[data-device="demo"]')).toBeVisible()
         await page.screenshot({ path: `${SHOTS}/empty-capture-${scheme}.png` })
       } finally {
         await server.stop()

@@ -31,6 +31,9 @@ export class AppState {
   recent = $state.raw<RecentProject[]>([])
   notice = $state<Notice | null>(null)
   switcher = $state<SwitcherMode | null>(null)
+  importOpen = $state(false)
+  /** The recording whose export dialog is open. */
+  exporting = $state.raw<RecordingSummary | null>(null)
   paletteOpen = $state(false)
   loaded = $state(false)
 

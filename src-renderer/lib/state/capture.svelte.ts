@@ -32,6 +32,8 @@ export class CaptureState {
   sessions = $state.raw<Record<number, CaptureStatus>>({})
   /** Bumped when a live buffer changes, so the plot redraws. */
   liveVersion = $state(0)
+  // Deliberately not reactive: hundreds of updates a second; `liveVersion` tells the plot to redraw.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #live = new Map<number, LiveBuffer>()
   #poll: ReturnType<typeof setInterval> | null = null
 
