@@ -76,9 +76,9 @@ export class LiveDecimator {
       this.#bucketMax[c] = -Infinity
     }
     this.#inBucket = 0
-    // Nobody is reading: keep only the newest buckets.
-    const excess = this.#min.length - MAX_PENDING_BUCKETS * this.#channels
-    if (excess > 0) {
+    // Nobody is reading: keep only the newest buckets (trimmed in bulk, not one at a time).
+    if (this.#min.length > 2 * MAX_PENDING_BUCKETS * this.#channels) {
+      const excess = this.#min.length - MAX_PENDING_BUCKETS * this.#channels
       this.#min.splice(0, excess)
       this.#max.splice(0, excess)
       this.#firstSample += (excess / this.#channels) * this.#bucketSamples

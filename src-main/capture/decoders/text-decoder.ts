@@ -51,6 +51,7 @@ export class LineDecoder {
   #out = new Float32Array(3 * 1024)
   #outSamples = 0
   readonly #fields: Field[] = []
+  #labelCache: { names: string[]; bytes: Buffer[] } | null = null
   readonly counters: DecoderCounters = {
     lines: 0,
     samples: 0,
@@ -144,6 +145,15 @@ export class LineDecoder {
     this.#outSamples++
   }
 
+  /** The plotter labels as bytes, compared in place without making strings. */
+  get #labelBytes(): Buffer[] {
+    const names = this.#channelNames as string[]
+    if (this.#labelCache?.names !== names) {
+      this.#labelCache = { names, bytes: names.map((n) => Buffer.from(n, 'latin1')) }
+    }
+    return this.#labelCache.bytes
+  }
+
   #plotterLine(bytes: Buffer, start: number, end: number): void {
     const names = this.#channelNames as string[]
     const fields = splitPlotterFields(bytes, start, end, this.#fields)
@@ -153,7 +163,7 @@ export class LineDecoder {
       const field = this.#fields[c] as Field
       const colon = bytes.indexOf(COLON, field.start)
       if (colon < 0 || colon >= field.end) return this.#reject('malformed')
-      if (bytes.toString('latin1', field.start, colon) !== names[c]) {
+      if ((this.#labelBytes[c] as Buffer).compare(bytes, field.start, colon) !== 0) {
         return this.#reject('channelCount')
       }
       const value = parseNumber(bytes, colon + 1, field.end)
