@@ -41,8 +41,10 @@ export const MIGRATIONS: readonly Migration[] = [
         status TEXT NOT NULL CHECK (status IN ('recording', 'complete', 'interrupted', 'imported')),
         default_class_id INTEGER REFERENCES classes (id) ON DELETE SET NULL,
         created_at INTEGER NOT NULL,
-        -- Unix ms of the recorder's last write; a 'recording' gone quiet was interrupted.
+        -- Unix ms of the recorder's last write, and which process it is ("host:pid"): a
+        -- 'recording' whose process is gone, or that went quiet, was interrupted.
         heartbeat_at INTEGER,
+        recorder TEXT,
         metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_type(metadata) = 'object')
       );
       CREATE INDEX recordings_by_default_class ON recordings (default_class_id);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import type { Statement } from 'better-sqlite3'
 import type { Connection } from './connection.js'
 import type { JsonObject } from './json.js'
@@ -86,8 +87,12 @@ export class Recordings {
   readonly #update: Statement<[...RecordingFields, number]>
   readonly #setStatus: Statement<[RecordingStatus, number]>
   readonly #delete: Statement<[number]>
-  readonly #heartbeat: Statement<[number, number]>
-  readonly #markInterrupted: Statement<[number], number>
+  readonly #heartbeat: Statement<[number, string, number]>
+  readonly #stillRecording: Statement<
+    [],
+    { id: number; heartbeat_at: number | null; created_at: number; recorder: string | null }
+  >
+  readonly #markInterrupted: Statement<[number]>
 
   constructor(connection: Connection) {
     this.#connection = connection
@@ -113,16 +118,15 @@ export class Recordings {
       'UPDATE recordings SET status = ? WHERE id = ?',
     )
     this.#delete = db.prepare<[number]>('DELETE FROM recordings WHERE id = ?')
-    this.#heartbeat = db.prepare<[number, number]>(
-      'UPDATE recordings SET heartbeat_at = ? WHERE id = ?',
+    this.#heartbeat = db.prepare<[number, string, number]>(
+      'UPDATE recordings SET heartbeat_at = ?, recorder = ? WHERE id = ?',
     )
-    this.#markInterrupted = db
-      .prepare<[number], number>(
-        `UPDATE recordings SET status = 'interrupted'
-         WHERE status = 'recording' AND coalesce(heartbeat_at, created_at) < ?
-         RETURNING id`,
-      )
-      .pluck()
+    this.#stillRecording = db.prepare(
+      "SELECT id, heartbeat_at, created_at, recorder FROM recordings WHERE status = 'recording'",
+    )
+    this.#markInterrupted = db.prepare<[number]>(
+      "UPDATE recordings SET status = 'interrupted' WHERE id = ?",
+    )
   }
 
   /** A new recording, by default one that is being recorded now. */
@@ -160,17 +164,24 @@ export class Recordings {
     })
   }
 
-  /** Notes that the recorder of `id` is alive (with each write it makes). */
+  /** Notes that this process's recorder of `id` is alive (with each write it makes). */
   heartbeat(id: number, at = Date.now()): void {
-    this.#connection.write(() => this.#heartbeat.run(at, id))
+    this.#connection.write(() => this.#heartbeat.run(at, THIS_RECORDER, id))
   }
 
   /**
-   * Marks as interrupted the recordings still 'recording' whose recorder has not written since
-   * `staleBefore` (Unix ms): the process recording them died. Returns their ids.
+   * Marks as interrupted the recordings still 'recording' whose recorder died: its process is
+   * gone (same machine), or it has not written since `staleBefore` (Unix ms). Returns their ids.
    */
   markInterrupted(staleBefore: number): number[] {
-    return this.#connection.write(() => this.#markInterrupted.all(staleBefore))
+    return this.#connection.write(() => {
+      const dead = this.#stillRecording
+        .all()
+        .filter((r) => !recorderAlive(r.recorder) || (r.heartbeat_at ?? r.created_at) < staleBefore)
+        .map((r) => r.id)
+      for (const id of dead) this.#markInterrupted.run(id)
+      return dead
+    })
   }
 
   /** Deletes the recording with its streams, samples, envelopes, labels and label journal. */
@@ -180,6 +191,23 @@ export class Recordings {
       // Give the freed pages back to the disk: a deleted recording can be gigabytes.
       this.#connection.db.pragma('incremental_vacuum')
     })
+  }
+}
+
+const THIS_RECORDER = `${hostname()}:${process.pid}`
+
+/** Whether the recorder process named "host:pid" still runs (unknown for other machines). */
+function recorderAlive(recorder: string | null): boolean {
+  if (!recorder) return true
+  const at = recorder.lastIndexOf(':')
+  if (recorder.slice(0, at) !== hostname()) return true
+  const pid = Number(recorder.slice(at + 1))
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

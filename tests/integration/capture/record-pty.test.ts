@@ -148,16 +148,31 @@ describe('tinyloop record over a pseudo-terminal', () => {
     run.kill('SIGKILL')
     await run.result
     await device.close()
-    // Reopening through the CLI recovers it (the heartbeat stops once the process is dead).
-    await sleep(100)
+    // The next open (here: `tinyloop recordings`) finds the recorder's process gone.
+    const listed = await new Promise<string>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['bin/tinyloop.js', '--project', projectFile, '--json', 'recordings'],
+        {
+          env: { ...process.env, TINYLOOP_USER_DATA: join(dir, 'data') },
+        },
+      )
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      child.once('exit', () => resolve(out))
+    })
+    const [listedRecording] = JSON.parse(listed) as Array<{
+      id: number
+      status: string
+      samples: number
+    }>
+    expect(listedRecording).toMatchObject({ status: 'interrupted' })
+    // At most the last second is lost.
+    expect(listedRecording!.samples).toBeGreaterThanOrEqual(2000)
     const project = openProject(projectFile)
     try {
-      const [ids] = [project.recoverInterrupted(0)]
-      expect(ids).toHaveLength(1)
-      const recording = project.recordings.get(ids[0]!)!
-      expect(recording.status).toBe('interrupted')
-      // At most the last second is lost.
-      expect(recording.samples).toBeGreaterThanOrEqual(2000)
+      const recording = project.recordings.get(listedRecording!.id)!
+      expect(recording.samples).toBe(listedRecording!.samples)
       const stream = project.streams.list(recording.id)[0]!
       const { data } = project.samples.read(stream.id, 0, Number.MAX_SAFE_INTEGER)
       expect(data[(recording.samples - 1) * 3]).toBe(recording.samples - 1)
