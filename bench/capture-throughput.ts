@@ -3,7 +3,7 @@
  * pseudo-terminal as fast as it goes, read by serialport, decoded, and written to a project file.
  * TinyLoop's recorder is measured beside a naive recorder (split + parseFloat, one SQLite row per
  * sample in 10k-row transactions) on the same input in the same run. Every run checks that no
- * sample was lost (count and checksum). Prints JSON.
+ * sample was lost (count and checksum).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -203,7 +203,7 @@ function summarize(name: string, runs: RunResult[], input: Input) {
   }
 }
 
-async function main() {
+export async function captureThroughput() {
   const dir = mkdtempSync(join(tmpdir(), 'tinyloop-bench-'))
   try {
     const results = []
@@ -237,10 +237,8 @@ async function main() {
       targets: { samplesPerSecond: 500_000, stretch: 1_000_000, storageVsRawFloat32: 1.2 },
       results,
     }
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    return report
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
-
-await main()
