@@ -9,6 +9,7 @@ import { exportRecording } from './capture/export/export-recording.js'
 import { ImportService } from './capture/import/import-service.js'
 import { ProjectService, type FileDialogs } from './project/project-service.js'
 import { Settings } from './settings.js'
+import { TimelineService } from './timeline/timeline-service.js'
 import packageJson from '../package.json' with { type: 'json' }
 
 export interface ServicesOptions {
@@ -38,6 +39,7 @@ export function createServices(opts: ServicesOptions) {
     canSwitch: () => !capture.recording,
   })
   const capture: CaptureService = new CaptureService(projects, events, settings)
+  const timeline = new TimelineService(projects)
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -62,6 +64,9 @@ export function createServices(opts: ServicesOptions) {
     'project.pickFile': ({ purpose }) => projects.pickFile(purpose),
     'project.forgetRecent': ({ path }) => projects.forgetRecent(path),
     'recordings.list': () => projects.project().recordings.list(),
+    'recordings.get': ({ id }) => timeline.recording(id),
+    'timeline.view': ({ streamId, fromUs, toUs, pixels }) =>
+      timeline.view(streamId, fromUs, toUs, pixels),
     'data.import': (request) => imports.import(request),
     'data.export': (request) => exportRecording(projects.project(), request),
     'data.pickImportPaths': () => projects.dialogs().pickImportPaths(),

@@ -47,6 +47,40 @@ export const RecordingSummary = z.object({
 })
 export type RecordingSummary = z.infer<typeof RecordingSummary>
 
+export const StreamInfo = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  rateHz: z.number(),
+  channels: z.array(z.object({ name: z.string(), unit: z.string().nullable() })),
+  samples: z.number().int(),
+  /** Times of the first and last sample, µs since the recording started; null when empty. */
+  firstUs: z.number().nullable(),
+  lastUs: z.number().nullable(),
+})
+export type StreamInfo = z.infer<typeof StreamInfo>
+
+export const RecordingDetail = RecordingSummary.extend({
+  streams: z.array(StreamInfo),
+  defaultClassId: z.number().int().nullable(),
+})
+export type RecordingDetail = z.infer<typeof RecordingDetail>
+
+/**
+ * A stream between two times, thinned for a chart of `pixels` columns: min/max/mean per bucket
+ * (bucket x channel), or raw samples (level -1, min = max = mean) when zoomed in far enough.
+ */
+export const TimelineSlice = z.object({
+  streamId: z.number().int(),
+  level: z.number().int(),
+  channelCount: z.number().int(),
+  t0: z.array(z.number()),
+  t1: z.array(z.number()),
+  min: z.array(z.number()),
+  max: z.array(z.number()),
+  mean: z.array(z.number()),
+})
+export type TimelineSlice = z.infer<typeof TimelineSlice>
+
 export const AppInfo = z.object({
   version: z.string(),
   mode: z.enum(['desktop', 'web']),
@@ -189,6 +223,20 @@ export const methods = {
   'project.forgetRecent': method(z.object({ path: ProjectPath }).strict(), z.array(RecentProject)),
 
   'recordings.list': method(NoArgs, z.array(RecordingSummary)),
+  'recordings.get': method(z.object({ id: z.number().int() }).strict(), RecordingDetail),
+  /** The signal of one stream between two times, never more buckets than `pixels`. */
+  'timeline.view': method(
+    z
+      .object({
+        streamId: z.number().int(),
+        fromUs: z.number().finite(),
+        toUs: z.number().finite(),
+        pixels: z.number().int().min(1).max(8192),
+      })
+      .strict()
+      .refine((v) => v.toUs > v.fromUs, { message: 'toUs must be after fromUs', path: ['toUs'] }),
+    TimelineSlice,
+  ),
 
   /** Imports CSV and Edge Impulse files or folders (paths on the machine running the services). */
   'data.import': method(
