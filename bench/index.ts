@@ -4,8 +4,13 @@
  */
 import { captureThroughput } from './capture-throughput.js'
 import { liveView } from './live-view.js'
+import { timeline } from './timeline.js'
 
-const BENCHMARKS = { 'capture-throughput': captureThroughput, 'live-view': liveView }
+const BENCHMARKS = {
+  'capture-throughput': captureThroughput,
+  'live-view': liveView,
+  timeline,
+}
 
 const wanted = process.argv.slice(2)
 const unknown = wanted.filter((name) => !(name in BENCHMARKS))

@@ -44,6 +44,7 @@ export const RecordingSummary = z.object({
   samples: z.number().int(),
   durationS: z.number(),
   rateHz: z.number().nullable(),
+  labels: z.number().int(),
 })
 export type RecordingSummary = z.infer<typeof RecordingSummary>
 

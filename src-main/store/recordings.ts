@@ -24,6 +24,8 @@ export interface RecordingSummary {
   rateHz: number | null
   /** Channel names of all streams, in stream order. */
   channels: string[]
+  /** Labelled regions. */
+  labels: number
 }
 
 export interface Recording extends RecordingSummary {
@@ -58,6 +60,7 @@ interface RecordingRow {
   metadata: string
   default_class_id: number | null
   stream_count: number
+  label_count: number
   samples: number
   first_us: number | null
   end_us: number | null
@@ -76,7 +79,8 @@ const SELECT_RECORDINGS = `
         + 1e6 / s.rate_hz) AS end_us,
     (SELECT json_group_array(channel.value ->> 'name' ORDER BY named.id, channel.key)
      FROM streams AS named, json_each(named.channels) AS channel
-     WHERE named.recording_id = r.id) AS channel_names
+     WHERE named.recording_id = r.id) AS channel_names,
+    (SELECT count(*) FROM labels WHERE recording_id = r.id) AS label_count
   FROM recordings AS r LEFT JOIN streams AS s ON s.recording_id = r.id`
 
 export class Recordings {
@@ -237,6 +241,7 @@ function summaryOf(row: RecordingRow): RecordingSummary {
     startedAt: row.started_at,
     status: row.status,
     streams: row.stream_count,
+    labels: row.label_count,
     samples: row.samples,
     durationS: durationUs / 1e6,
     rateHz: row.rate_hz,
