@@ -10,6 +10,8 @@ import { ImportService } from './capture/import/import-service.js'
 import { ProjectService, type FileDialogs } from './project/project-service.js'
 import { Settings } from './settings.js'
 import { TimelineService } from './timeline/timeline-service.js'
+import { ClassService } from './labels/class-service.js'
+import { actorName, LabelService } from './labels/label-service.js'
 import packageJson from '../package.json' with { type: 'json' }
 
 export interface ServicesOptions {
@@ -40,6 +42,8 @@ export function createServices(opts: ServicesOptions) {
   })
   const capture: CaptureService = new CaptureService(projects, events, settings)
   const timeline = new TimelineService(projects)
+  const classes = new ClassService({ project: () => projects.project(), events })
+  const labels = new LabelService({ events, classes, actor: actorName(opts.mode) })
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -76,6 +80,23 @@ export function createServices(opts: ServicesOptions) {
     'capture.start': (request) => capture.start(request),
     'capture.stop': ({ recordingId }) => capture.stop(recordingId),
     'capture.sessions': () => capture.sessions(),
+    'classes.list': () => classes.list(),
+    'classes.upsert': (input) => classes.upsert(input),
+    'classes.delete': ({ id }) => classes.delete(id),
+    'classes.settings': () => classes.settings(),
+    'classes.setSettings': (change) => classes.setSettings(change),
+    'labels.list': ({ recordingId }) => labels.list(recordingId),
+    'labels.create': (request) => labels.create(request),
+    'labels.update': (request) => labels.update(request),
+    'labels.delete': ({ id }) => labels.delete(id),
+    'labels.undo': ({ recordingId }) => labels.undo(recordingId),
+    'labels.redo': ({ recordingId }) => labels.redo(recordingId),
+    'labels.setDefaultClass': ({ recordingId, classId }) =>
+      labels.setDefaultClass(recordingId, classId),
+    'labels.history': ({ recordingId, limit }) => labels.history(recordingId, limit),
+    'labels.import': (request) => labels.import(request),
+    'labels.export': (request) => labels.export(request),
+    'labels.exportText': (request) => labels.exportText(request),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)

@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import packageJson from '../../package.json' with { type: 'json' }
 import { registerCapture } from './commands/capture.js'
 import { registerData } from './commands/data.js'
+import { registerLabels } from './commands/labels.js'
 import { registerProject } from './commands/project.js'
 import { registerServe } from './commands/serve.js'
 import { cliContext } from './context.js'
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerProject(program, ctx)
   registerCapture(program, ctx)
   registerData(program, ctx)
+  registerLabels(program, ctx)
   return program
 }
 

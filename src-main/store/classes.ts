@@ -25,6 +25,16 @@ interface ClassRow {
 
 type ClassFields = [string, string, string | null, number]
 
+/** Keys of the `meta` table the label classes keep their project settings in. */
+export type ClassSetting = 'classes_seeded' | 'classes_locked' | 'default_class_id'
+
+/** How much a class is used: labels of it, and recordings whose default class it is. */
+export interface ClassUsage {
+  labels: number
+  recordings: number
+  defaultOf: number
+}
+
 export class Classes {
   readonly #connection: Connection
   readonly #list: Statement<[], ClassRow>
@@ -32,6 +42,15 @@ export class Classes {
   readonly #updateById: Statement<[...ClassFields, number]>
   readonly #labelCount: Statement<[number], number>
   readonly #delete: Statement<[number]>
+  readonly #get: Statement<[number], ClassRow>
+  readonly #byName: Statement<[string], ClassRow>
+  readonly #nextSortOrder: Statement<[], number>
+  readonly #usage: Statement<[], { class_id: number; labels: number; recordings: number }>
+  readonly #defaultOf: Statement<[], { class_id: number; n: number }>
+  readonly #labelsFollowingProjectDefault: Statement<[number], number>
+  readonly #settingGet: Statement<[ClassSetting], string>
+  readonly #settingSet: Statement<[ClassSetting, string]>
+  readonly #settingDelete: Statement<[ClassSetting]>
 
   constructor(connection: Connection) {
     this.#connection = connection
@@ -41,7 +60,7 @@ export class Classes {
       .prepare<ClassFields, number>(
         `INSERT INTO classes (name, color, hotkey, sort_order) VALUES (?, ?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET
-           color = excluded.color, hotkey = excluded.hotkey, sort_order = excluded.sort_order
+           name = excluded.name, color = excluded.color, hotkey = excluded.hotkey, sort_order = excluded.sort_order
          RETURNING id`,
       )
       .pluck()
@@ -52,17 +71,86 @@ export class Classes {
       .prepare<[number], number>('SELECT count(*) FROM labels WHERE class_id = ?')
       .pluck()
     this.#delete = db.prepare<[number]>('DELETE FROM classes WHERE id = ?')
+    this.#get = db.prepare<[number], ClassRow>('SELECT * FROM classes WHERE id = ?')
+    this.#byName = db.prepare<[string], ClassRow>('SELECT * FROM classes WHERE name = ?')
+    this.#nextSortOrder = db
+      .prepare<[], number>('SELECT coalesce(max(sort_order) + 1, 0) FROM classes')
+      .pluck()
+    this.#usage = db.prepare(
+      `SELECT class_id, count(*) AS labels, count(DISTINCT recording_id) AS recordings
+       FROM labels GROUP BY class_id`,
+    )
+    this.#defaultOf = db.prepare(
+      `SELECT default_class_id AS class_id, count(*) AS n FROM recordings
+       WHERE default_class_id IS NOT NULL GROUP BY default_class_id`,
+    )
+    this.#labelsFollowingProjectDefault = db
+      .prepare<[number], number>(
+        `SELECT count(*) FROM labels JOIN recordings ON recordings.id = labels.recording_id
+         WHERE labels.class_id = ? AND recordings.default_class_id IS NULL`,
+      )
+      .pluck()
+    this.#settingGet = db
+      .prepare<[ClassSetting], string>('SELECT value FROM meta WHERE key = ?')
+      .pluck()
+    this.#settingSet = db.prepare<[ClassSetting, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    )
+    this.#settingDelete = db.prepare<[ClassSetting]>('DELETE FROM meta WHERE key = ?')
   }
 
   /** In display order. */
   list(): LabelClass[] {
-    return this.#list.all().map((row) => ({
-      id: row.id,
-      name: row.name,
-      color: row.color,
-      hotkey: row.hotkey,
-      sortOrder: row.sort_order,
-    }))
+    return this.#list.all().map(classOf)
+  }
+
+  get(id: number): LabelClass | undefined {
+    const row = this.#get.get(id)
+    return row && classOf(row)
+  }
+
+  /** The class of that name, whatever its case. */
+  byName(name: string): LabelClass | undefined {
+    const row = this.#byName.get(name)
+    return row && classOf(row)
+  }
+
+  /** The sort order that puts a new class last. */
+  nextSortOrder(): number {
+    return this.#nextSortOrder.get() as number
+  }
+
+  /** Per class id, how much it is used (classes not in the map are not used). */
+  usage(): Map<number, ClassUsage> {
+    const usage = new Map<number, ClassUsage>()
+    const of = (id: number) => {
+      let entry = usage.get(id)
+      if (!entry) usage.set(id, (entry = { labels: 0, recordings: 0, defaultOf: 0 }))
+      return entry
+    }
+    for (const row of this.#usage.all()) {
+      Object.assign(of(row.class_id), { labels: row.labels, recordings: row.recordings })
+    }
+    for (const row of this.#defaultOf.all()) of(row.class_id).defaultOf = row.n
+    return usage
+  }
+
+  /** Labels of `classId` in recordings that have no default class of their own. */
+  labelsFollowingProjectDefault(classId: number): number {
+    return this.#labelsFollowingProjectDefault.get(classId) as number
+  }
+
+  /** A project setting of the classes, from the `meta` table. */
+  setting(key: ClassSetting): string | undefined {
+    return this.#settingGet.get(key)
+  }
+
+  /** Sets (or with null removes) a project setting of the classes. */
+  setSetting(key: ClassSetting, value: string | null): void {
+    this.#connection.write(() => {
+      if (value === null) this.#settingDelete.run(key)
+      else this.#settingSet.run(key, value)
+    })
   }
 
   /** Updates the class with `id`, or else the one with the same name, or adds it; returns its id. */
@@ -89,5 +177,15 @@ export class Classes {
       }
       this.#delete.run(id)
     })
+  }
+}
+
+function classOf(row: ClassRow): LabelClass {
+  return {
+    id: row.id,
+    name: row.name,
+    color: row.color,
+    hotkey: row.hotkey,
+    sortOrder: row.sort_order,
   }
 }

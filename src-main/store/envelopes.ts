@@ -15,7 +15,11 @@ import type { SampleRange, Samples } from './samples.js'
 
 /** Buckets in time order; min, max and mean are bucket x channel. */
 export interface EnvelopeSlice {
-  /** Envelope level of the buckets, or -1 for raw samples (one per bucket, min = max = mean). */
+  /**
+   * Envelope level of the buckets, or -1 when they come straight from the raw samples (one
+   * sample per bucket, min = max = mean, or the samples of one chart column when zoomed in
+   * between raw and level 0).
+   */
   level: number
   channelCount: number
   t0: Float64Array
@@ -108,6 +112,12 @@ export class Envelopes {
       const samples = this.#samples.read(streamId, fromUs, toUs)
       if (samples.t.length <= maxBuckets) return rawSlice(samples, channelCount)
     }
+    // Level 0 would leave most of the chart's columns empty: thin the raw samples per column
+    // instead (at most 128 samples per column, so this stays a small read).
+    if (spanUs / nominalBucketUs(0, rateHz) + 1 < maxBuckets / 2) {
+      const samples = this.#samples.read(streamId, fromUs, toUs)
+      return thinnedSlice(samples, channelCount, fromUs, toUs, maxBuckets)
+    }
     const topLevel = this.#topLevel.get(streamId) ?? 0
     let level = 0
     while (level < topLevel && spanUs / nominalBucketUs(level, rateHz) + 1 > maxBuckets) level++
@@ -163,6 +173,56 @@ function rawSlice({ t, data }: SampleRange, channelCount: number): EnvelopeSlice
     max: data.slice(),
     mean: data.slice(),
   }
+}
+
+/** Raw samples reduced to min/max/mean per column of the chart; empty columns are left out. */
+function thinnedSlice(
+  { t, data }: SampleRange,
+  channelCount: number,
+  fromUs: number,
+  toUs: number,
+  columns: number,
+): EnvelopeSlice {
+  const widthUs = (toUs - fromUs) / columns
+  const buckets: Bucket[] = []
+  let current: { index: number; bucket: Bucket; sums: Float64Array } | null = null
+  const close = () => {
+    if (!current) return
+    const { bucket, sums } = current
+    for (let c = 0; c < channelCount; c++) {
+      bucket.stats[c * STATS_PER_CHANNEL + MEAN] = (sums[c] as number) / bucket.n
+    }
+    buckets.push(bucket)
+  }
+  for (let i = 0; i < t.length; i++) {
+    const time = t[i] as number
+    const index = Math.min(columns - 1, Math.floor((time - fromUs) / widthUs))
+    if (!current || current.index !== index) {
+      close()
+      const stats = new Float32Array(channelCount * STATS_PER_CHANNEL)
+      for (let c = 0; c < channelCount; c++) {
+        stats[c * STATS_PER_CHANNEL + MIN] = Infinity
+        stats[c * STATS_PER_CHANNEL + MAX] = -Infinity
+      }
+      current = {
+        index,
+        bucket: { t0Us: time, t1Us: time, n: 0, stats },
+        sums: new Float64Array(channelCount),
+      }
+    }
+    const { bucket, sums } = current
+    bucket.t1Us = time
+    bucket.n++
+    for (let c = 0; c < channelCount; c++) {
+      const v = data[i * channelCount + c] as number
+      const at = c * STATS_PER_CHANNEL
+      if (v < (bucket.stats[at + MIN] as number)) bucket.stats[at + MIN] = v
+      if (v > (bucket.stats[at + MAX] as number)) bucket.stats[at + MAX] = v
+      sums[c] = (sums[c] as number) + v
+    }
+  }
+  close()
+  return bucketSlice(-1, buckets, channelCount)
 }
 
 function bucketSlice(

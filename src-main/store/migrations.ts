@@ -18,14 +18,17 @@ export const MIGRATIONS: readonly Migration[] = [
   function createSchemaVersion1(db) {
     db.pragma(`application_id = ${APPLICATION_ID}`)
     db.exec(`
+      -- name, created_at; classes_seeded, classes_locked and default_class_id (the project's
+      -- default class, e.g. "normal") are written by the label classes (src-main/labels/).
       CREATE TABLE meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
       ) WITHOUT ROWID;
 
+      -- Names are unique whatever their case ("Anomaly" is "anomaly"), as people read them.
       CREATE TABLE classes (
         id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE CHECK (name <> ''),
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (name <> ''),
         color TEXT NOT NULL CHECK (color GLOB '#[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]'),
         hotkey TEXT UNIQUE,
         sort_order INTEGER NOT NULL DEFAULT 0
@@ -83,8 +86,9 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (stream_id, level, t0_us)
       ) WITHOUT ROWID;
 
+      -- Ids are never reused (AUTOINCREMENT): undo and redo put a label back under its own id.
       CREATE TABLE labels (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         recording_id INTEGER NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
         class_id INTEGER NOT NULL REFERENCES classes (id),
         start_us INTEGER NOT NULL,
@@ -94,9 +98,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX labels_by_recording ON labels (recording_id, start_us);
       CREATE INDEX labels_by_class ON labels (class_id);
 
-      -- Rows outlive the labels they describe (undo of a delete); they go with their recording.
+      -- One user action on the labels of a recording (an edit, which may change several labels,
+      -- e.g. a merge or an import; or the undo or redo of an edit). \`state\` is the undo
+      -- bookkeeping of edits: 'done' (can be undone), 'undone' (can be redone), 'dropped' (a later
+      -- edit cleared the redo stack, or the history was cut); NULL for undo and redo actions.
+      CREATE TABLE label_actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        recording_id INTEGER NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL CHECK (actor <> ''),
+        kind TEXT NOT NULL CHECK (kind IN ('edit', 'undo', 'redo')),
+        description TEXT NOT NULL,
+        target_id INTEGER REFERENCES label_actions (id) ON DELETE CASCADE,
+        state TEXT CHECK (state IN ('done', 'undone', 'dropped')),
+        CHECK ((kind = 'edit') = (target_id IS NULL) AND (kind = 'edit') = (state IS NOT NULL))
+      );
+      CREATE INDEX label_actions_by_recording ON label_actions (recording_id, kind, state, id);
+      CREATE INDEX label_actions_by_target ON label_actions (target_id);
+
+      -- One row per label change, written in the transaction of its action. Rows outlive the
+      -- labels they describe (undo of a delete); they go with their recording.
       CREATE TABLE label_journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        action_id INTEGER NOT NULL REFERENCES label_actions (id) ON DELETE CASCADE,
         at INTEGER NOT NULL,
         actor TEXT NOT NULL,
         op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
@@ -106,6 +130,7 @@ export const MIGRATIONS: readonly Migration[] = [
         after TEXT CHECK (after IS NULL OR json_type(after) = 'object')
       );
       CREATE INDEX label_journal_by_recording ON label_journal (recording_id, seq);
+      CREATE INDEX label_journal_by_action ON label_journal (action_id, seq);
 
       CREATE TABLE runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,

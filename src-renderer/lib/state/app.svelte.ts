@@ -8,6 +8,8 @@ import type { ApiClient } from '../../api/client'
 import type { ConnectionState } from '../../api/websocket-bridge'
 import { plural } from '../../../src-preload/format'
 import { CaptureState } from './capture.svelte'
+import { LabelsState } from './labels.svelte'
+import { TimelineState } from './timeline.svelte'
 import type { ViewId } from './views'
 
 export type SwitcherMode = 'recent' | 'open' | 'create'
@@ -21,6 +23,10 @@ export interface Notice {
 export class AppState {
   readonly api: ApiClient
   readonly capture: CaptureState
+  readonly timeline: TimelineState
+  readonly labels: LabelsState
+  /** The recording open on the Label view's timeline. */
+  labelRecordingId = $state<number | null>(null)
   view = $state<ViewId>('capture')
   connection = $state<ConnectionState>('connecting')
   appInfo = $state.raw<AppInfo | null>(null)
@@ -37,10 +43,16 @@ export class AppState {
   paletteOpen = $state(false)
   loaded = $state(false)
 
+  readonly labelCount: number = $derived(this.recordings.reduce((sum, r) => sum + r.labels, 0))
+
   /** The short status each step of the loop shows in the rail. */
   readonly stepStatus: Record<ViewId, string> = $derived({
     capture: this.recordings.length ? plural(this.recordings.length, 'recording') : 'no data yet',
-    label: this.recordings.length ? 'no labels yet' : 'waiting for data',
+    label: this.labelCount
+      ? plural(this.labelCount, 'label')
+      : this.recordings.length
+        ? 'no labels yet'
+        : 'waiting for data',
     dataset: 'not built',
     train: 'no runs',
     deploy: 'no model',
@@ -51,6 +63,8 @@ export class AppState {
       this.connection = state
     })
     this.capture = new CaptureState(this.api)
+    this.timeline = new TimelineState(this.api)
+    this.labels = new LabelsState(this.api)
   }
 
   /** The recording the top bar's device pill shows: the first one in progress. */

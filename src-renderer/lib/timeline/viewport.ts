@@ -26,7 +26,12 @@ export function clampViewport(v: Viewport, extent: Extent): Viewport {
 }
 
 /** Zooms by `factor` (< 1 zooms in) keeping `anchorUs` at the same place on screen. */
-export function zoomAround(v: Viewport, factor: number, anchorUs: number, extent: Extent): Viewport {
+export function zoomAround(
+  v: Viewport,
+  factor: number,
+  anchorUs: number,
+  extent: Extent,
+): Viewport {
   const width = span(v) * factor
   const ratio = span(v) > 0 ? (anchorUs - v.fromUs) / span(v) : 0.5
   const fromUs = anchorUs - ratio * width

@@ -300,3 +300,35 @@ describe('timeline queries', () => {
     project.close()
   })
 })
+
+describe('zoomed in between raw samples and level 0', () => {
+  const dir = useTempDir()
+
+  test('each chart column gets the exact min and max of its raw samples', () => {
+    const project = openProject(join(dir(), 'p.tinyloop'))
+    try {
+      const recording = project.recordings.create({ name: 'r' })
+      const stream = project.streams.create(recording, {
+        name: 's',
+        rateHz: 100,
+        channels: [{ name: 'x' }],
+      })
+      const next = random(3)
+      const data = Float32Array.from({ length: 60_000 }, () => next() * 2 - 1)
+      project.samples.appendChunks(stream, [{ t0Us: 0, dtUs: 10_000, data }])
+      // 40 s = 4000 samples for 400 columns: too many for raw, far too few level-0 buckets (16).
+      const slice = project.envelopes.query(stream, 100e6, 140e6, 400)
+      expect(slice.level).toBe(-1)
+      expect(slice.t0.length).toBe(400)
+      for (const column of [0, 123, 399]) {
+        const first = 10_000 + column * 10
+        const values = Array.from(data.subarray(first, first + 10))
+        expect(slice.min[column]).toBe(Math.min(...values))
+        expect(slice.max[column]).toBe(Math.max(...values))
+        expect(slice.t0[column]).toBe(first * 10_000)
+      }
+    } finally {
+      project.close()
+    }
+  })
+})

@@ -36,6 +36,7 @@ test('migrating an empty file creates the current schema and marks the file as a
     'chunks',
     'classes',
     'envelopes',
+    'label_actions',
     'label_journal',
     'labels',
     'meta',

@@ -66,6 +66,7 @@ test('the list summarizes each recording from its streams, newest first', () => 
       durationS: 0,
       rateHz: null,
       channels: [],
+      labels: 0,
     },
     {
       id: older,
@@ -80,6 +81,7 @@ test('the list summarizes each recording from its streams, newest first', () => 
       durationS: 10,
       rateHz: 400,
       channels: ['ax', 'ay', 'az', 'temp'],
+      labels: 0,
     },
   ])
   expect(project.info().recordings).toBe(2)

@@ -16,10 +16,16 @@ describe('timeline viewport', () => {
   })
 
   it('never leaves the recording nor goes below the narrowest window', () => {
-    expect(zoomAround({ fromUs: 0, toUs: 86_400e6 }, 4, 10e6, day)).toEqual({ fromUs: 0, toUs: 86_400e6 })
+    expect(zoomAround({ fromUs: 0, toUs: 86_400e6 }, 4, 10e6, day)).toEqual({
+      fromUs: 0,
+      toUs: 86_400e6,
+    })
     const narrow = zoomAround({ fromUs: 0, toUs: 20_000 }, 0.001, 5_000, day)
     expect(narrow.toUs - narrow.fromUs).toBe(10_000)
-    expect(panBy({ fromUs: 86_000e6, toUs: 86_300e6 }, 1, day)).toEqual({ fromUs: 86_100e6, toUs: 86_400e6 })
+    expect(panBy({ fromUs: 86_000e6, toUs: 86_300e6 }, 1, day)).toEqual({
+      fromUs: 86_100e6,
+      toUs: 86_400e6,
+    })
     expect(panBy({ fromUs: 100e6, toUs: 400e6 }, -1, day)).toEqual({ fromUs: 0, toUs: 300e6 })
     expect(clampViewport({ fromUs: -5, toUs: -1 }, day).fromUs).toBe(0)
   })

@@ -1,0 +1,214 @@
+import { basename } from 'node:path'
+import { Option, type Command } from 'commander'
+import type { LabelFileFormat } from '../../../src-preload/contract.js'
+import { formatDuration, plural } from '../../../src-preload/format.js'
+import { ClassService } from '../../labels/class-service.js'
+import { actorName, LabelService } from '../../labels/label-service.js'
+import type { Services } from '../../services.js'
+import type { Project } from '../../store/project.js'
+import { CliError, table, type CliContext } from '../context.js'
+
+/** The label services for the CLI: changes are journaled as made by "<user> (cli)". */
+function labelServices(services: Services): { classes: ClassService; labels: LabelService } {
+  const classes = new ClassService({
+    project: () => services.projects.project(),
+    events: services.events,
+  })
+  const labels = new LabelService({ events: services.events, classes, actor: actorName('cli') })
+  return { classes, labels }
+}
+
+export function registerLabels(program: Command, ctx: CliContext): void {
+  const labels = program
+    .command('labels')
+    .description('the labels of a recording: list, export, import')
+
+  labels
+    .command('list')
+    .description('list the labels of a recording, with totals per class')
+    .requiredOption('--recording <id>', 'recording id or name (see tinyloop recordings)')
+    .action((cmd: { recording: string }) =>
+      ctx.withServices(async (services) => {
+        const { classes, labels: service } = labelServices(services)
+        const list = service.list(recordingIdOf(services.projects.project(), cmd.recording))
+        const names = new Map(classes.list().map((c) => [c.id, c.name]))
+        const name = (id: number | null) => (id === null ? '–' : (names.get(id) ?? String(id)))
+        ctx.print(list, () => {
+          const lines = [
+            list.labels.length === 0
+              ? `No labels yet: all of it is ${name(list.defaultClassId)}.`
+              : table(
+                  ['ID', 'CLASS', 'START', 'END', 'DURATION'],
+                  list.labels.map((l) => [
+                    String(l.id),
+                    name(l.classId),
+                    formatDuration(l.startUs / 1e6),
+                    formatDuration(l.endUs / 1e6),
+                    formatDuration((l.endUs - l.startUs) / 1e6),
+                  ]),
+                ),
+            '',
+            table(
+              ['CLASS', 'LABELS', 'DURATION'],
+              [
+                ...list.totals.map((t) => [
+                  name(t.classId),
+                  String(t.count),
+                  formatDuration(t.durationUs / 1e6),
+                ]),
+                [
+                  `${name(list.defaultClassId)} (default)`,
+                  '–',
+                  formatDuration(list.defaultDurationUs / 1e6),
+                ],
+              ],
+            ),
+          ]
+          return lines.join('\n')
+        })
+      }),
+    )
+
+  labels
+    .command('export')
+    .description('write the labels of a recording as CSV, JSON or Edge Impulse info.labels')
+    .requiredOption('--recording <id>', 'recording id or name (see tinyloop recordings)')
+    .addOption(
+      new Option('--format <format>', 'file format').choices(['csv', 'json', 'ei']).default('csv'),
+    )
+    .option('-o, --output <file>', 'the file to write (default: standard output)')
+    .option('--force', 'overwrite the file if it exists')
+    .option('--sample <file>', 'ei: the sample file the labels belong to (default <name>.json)')
+    .action(
+      (cmd: {
+        recording: string
+        format: LabelFileFormat
+        output?: string
+        force?: boolean
+        sample?: string
+      }) =>
+        ctx.withServices(async (services) => {
+          const { labels: service } = labelServices(services)
+          const recordingId = recordingIdOf(services.projects.project(), cmd.recording)
+          if (cmd.output === undefined) {
+            const { text } = service.exportText({
+              recordingId,
+              format: cmd.format,
+              sample: cmd.sample,
+            })
+            process.stdout.write(text)
+            return
+          }
+          const result = await service.export({
+            recordingId,
+            format: cmd.format,
+            path: cmd.output,
+            overwrite: cmd.force ?? false,
+            sample: cmd.sample,
+          })
+          ctx.print(result, () => `Wrote ${plural(result.labels, 'label')} to ${result.path}`)
+        }),
+    )
+
+  labels
+    .command('import')
+    .description('add labels to a recording from CSV, JSON or Edge Impulse labels (all or none)')
+    .argument('<file>', 'the label file')
+    .requiredOption('--recording <id>', 'recording id or name (see tinyloop recordings)')
+    .addOption(
+      new Option('--format <format>', 'file format')
+        .choices(['auto', 'csv', 'json', 'ei'])
+        .default('auto'),
+    )
+    .option('--replace', "delete the recording's labels first (one undoable action)")
+    .option('--sample <name>', 'ei: the sample to read from a file that lists several')
+    .action(
+      (
+        file: string,
+        cmd: {
+          recording: string
+          format: 'auto' | LabelFileFormat
+          replace?: boolean
+          sample?: string
+        },
+      ) =>
+        ctx.withServices(async (services) => {
+          const { labels: service } = labelServices(services)
+          const outcome = await service.import({
+            recordingId: recordingIdOf(services.projects.project(), cmd.recording),
+            path: file,
+            format: cmd.format,
+            replace: cmd.replace ?? false,
+            sample: cmd.sample,
+          })
+          if (outcome.ok) {
+            ctx.print(outcome, () => {
+              const notes = [
+                outcome.skipped > 0
+                  ? `${plural(outcome.skipped, 'label')} of the default class needed no label`
+                  : '',
+                outcome.createdClasses.length > 0
+                  ? `added ${plural(outcome.createdClasses.length, 'class', 'classes')}: ` +
+                    outcome.createdClasses.join(', ')
+                  : '',
+              ].filter(Boolean)
+              return (
+                `Imported ${plural(outcome.imported, 'label')} from ${basename(outcome.path)} ` +
+                `into recording ${outcome.list.recordingId}` +
+                (notes.length > 0 ? ` (${notes.join('; ')})` : '') +
+                `; it now has ${plural(outcome.list.labels.length, 'label')}.`
+              )
+            })
+            return
+          }
+          if (ctx.globals().json) ctx.print(outcome, () => '')
+          else {
+            for (const problem of outcome.problems) {
+              process.stderr.write(`tinyloop: ${basename(outcome.path)}: ${problem.message}\n`)
+            }
+          }
+          throw new CliError(
+            `Nothing was imported: ${basename(outcome.path)} has ` +
+              `${plural(outcome.problems.length, 'problem')}.`,
+          )
+        }),
+    )
+
+  program
+    .command('classes')
+    .description('list the label classes (name, colour, key, labels)')
+    .action(() =>
+      ctx.withServices(async (services) => {
+        const { classes } = labelServices(services)
+        const list = classes.list()
+        const { locked } = classes.settings()
+        ctx.print(list, () =>
+          [
+            table(
+              ['ID', 'NAME', 'COLOR', 'KEY', 'LABELS'],
+              list.map((c) => [
+                String(c.id),
+                c.isDefault ? `${c.name} (default)` : c.name,
+                c.color,
+                c.hotkey ?? '–',
+                String(c.labels),
+              ]),
+            ),
+            ...(locked ? ['', 'Classes are locked: imports refuse classes not listed here.'] : []),
+          ].join('\n'),
+        )
+      }),
+    )
+}
+
+/** A recording given by id, or by its name when that is unique. */
+function recordingIdOf(project: Project, given: string): number {
+  if (/^\d+$/.test(given)) return Number(given)
+  const matches = project.recordings.list().filter((recording) => recording.name === given)
+  if (matches.length === 1) return (matches[0] as (typeof matches)[number]).id
+  throw new CliError(
+    matches.length === 0
+      ? `There is no recording named "${given}". List them with: tinyloop recordings`
+      : `${matches.length} recordings are named "${given}". Give its id instead (tinyloop recordings).`,
+  )
+}

@@ -1,0 +1,175 @@
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { openProject } from '../../src-main/store/index.js'
+import { startServe, watchConsole } from './fixtures.js'
+
+const SHOTS = 'tests/e2e/screenshots'
+
+/** A 10-minute, 100 Hz, 3-channel recording with a louder stretch from 4:00 to 4:30. */
+function seed(file: string): number {
+  const project = openProject(file)
+  const id = project.recordings.create({
+    name: 'Fan F-7 night shift',
+    status: 'complete',
+    startedAt: Date.UTC(2026, 10, 27, 2),
+  })
+  const stream = project.streams.create(id, {
+    name: 'device',
+    rateHz: 100,
+    channels: ['ax', 'ay', 'az'].map((name) => ({ name })),
+  })
+  const n = 600 * 100
+  const data = new Float32Array(n * 3)
+  for (let i = 0; i < n; i++) {
+    const t = i / 100
+    const loud = t >= 240 && t < 270 ? 4 : 1
+    data[i * 3] = loud * 0.2 * Math.sin(2 * Math.PI * 7.3 * t)
+    data[i * 3 + 1] = 0.15 * Math.cos(2 * Math.PI * 3.1 * t)
+    data[i * 3 + 2] = 1 + 0.05 * Math.sin(2 * Math.PI * 11 * t)
+  }
+  project.samples.appendChunks(stream, [{ t0Us: 0, dtUs: 10_000, data }])
+  project.samples.finish(stream)
+  project.close()
+  return id
+}
+
+async function openLabelView(page: Page, url: string) {
+  await page.goto(url)
+  await page.locator('.rail [data-view="label"]').click()
+  await expect(page.getByTestId('timeline').locator('canvas')).toHaveCount(1)
+  // The signal has arrived (the readout names the level it came from).
+  await expect(page.locator('.readout .level')).toHaveText(/envelope level \d|raw samples/)
+}
+
+/** The plot area of the timeline (uPlot's overlay), for pointer gestures at fractions of it. */
+async function plotBox(page: Page) {
+  const box = await page.getByTestId('timeline').locator('.u-over').boundingBox()
+  if (!box) throw new Error('no plot')
+  return box
+}
+
+async function addClass(page: Page, name: string) {
+  await page.getByRole('button', { name: '+ Class' }).click()
+  await page.getByLabel('New class name').fill(name)
+  await page.keyboard.press('Enter')
+  await expect(page.locator(`.palette [data-class="${name}"]`)).toHaveAttribute(
+    'aria-checked',
+    'true',
+  )
+}
+
+async function dragAcross(page: Page, from: number, to: number) {
+  const box = await plotBox(page)
+  const y = box.y + box.height / 2
+  await page.mouse.move(box.x + box.width * from, y)
+  await page.mouse.down()
+  await page.mouse.move(box.x + box.width * ((from + to) / 2), y, { steps: 4 })
+  await page.mouse.move(box.x + box.width * to, y, { steps: 4 })
+  await page.mouse.up()
+}
+
+test.describe('labeling on the timeline', () => {
+  test('drag creates, an edge resizes, a hotkey relabels, undo/redo, and it all persists', async ({
+    page,
+  }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
+    const file = join(dir, 'Fans.tinyloop')
+    seed(file)
+    const server = await startServe(file)
+    try {
+      const problems = watchConsole(page)
+      await openLabelView(page, server.url)
+      const items = page.locator('.list li[data-label]')
+      await expect(items).toHaveCount(0)
+
+      // The whole 10 minutes are shown: 40% to 45% is 4:00 to 4:30.
+      await dragAcross(page, 0.4, 0.45)
+      await expect(items).toHaveCount(1)
+      await expect(items.first()).toContainText('anomaly')
+      await expect(items.first()).toContainText(/4:0\d\.\d{3} – 4:3\d\.\d{3}/)
+
+      // Resize: drag the end edge from 45% to 50%.
+      await dragAcross(page, 0.45, 0.5)
+      await expect(items).toHaveCount(1)
+      await expect(items.first()).toContainText(/– 5:0\d\.\d{3}/)
+
+      // A second class (it gets hotkey 2), then relabel the region with that key.
+      await addClass(page, 'bearing')
+      await items.first().locator('.item').click()
+      await page.keyboard.press('2')
+      await expect(items.first().locator('.name')).toHaveText('bearing')
+      const relabeled = 'bearing'
+
+      await page.keyboard.press('Control+z')
+      await expect(items.first().locator('.name')).toHaveText('anomaly')
+      await page.keyboard.press('Control+Shift+z')
+      await expect(items.first().locator('.name')).toHaveText(relabeled)
+
+      await page.reload()
+      await page.locator('.rail [data-view="label"]').click()
+      await expect(items).toHaveCount(1)
+      await expect(items.first().locator('.name')).toHaveText(relabeled)
+      // Undo history survives the reload too.
+      await page.keyboard.press('Control+z')
+      await expect(items.first().locator('.name')).toHaveText('anomaly')
+      expect(problems).toEqual([])
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test('keyboard only: in and out points, Enter, navigation and delete', async ({ page }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
+    const file = join(dir, 'Fans.tinyloop')
+    seed(file)
+    const server = await startServe(file)
+    try {
+      await openLabelView(page, server.url)
+      const items = page.locator('.list li[data-label]')
+      // With no pointer over the plot, [ and ] mark the centre of the window: pan between them.
+      await page.keyboard.press('z') // zoom in around the centre (2:30 to 7:30)
+      await page.keyboard.press('[')
+      await page.keyboard.press('ArrowRight')
+      await page.keyboard.press(']')
+      await page.keyboard.press('Enter')
+      await expect(items).toHaveCount(1)
+      await page.keyboard.press('f')
+      await page.keyboard.press('Escape')
+      await page.keyboard.press('n')
+      await expect(items.first()).toHaveClass(/selected/)
+      await page.keyboard.press('Delete')
+      await expect(items).toHaveCount(0)
+      await page.keyboard.press('Control+z')
+      await expect(items).toHaveCount(1)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`screenshots zoomed out and in with labels (${scheme})`, async ({ page }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
+      const file = join(dir, 'Fans.tinyloop')
+      seed(file)
+      const server = await startServe(file)
+      try {
+        await page.emulateMedia({ colorScheme: scheme })
+        await openLabelView(page, server.url)
+        await dragAcross(page, 0.4, 0.45)
+        await addClass(page, 'bearing')
+        await dragAcross(page, 0.7, 0.72)
+        await expect(page.locator('.list li[data-label]')).toHaveCount(2)
+        mkdirSync(SHOTS, { recursive: true })
+        await page.screenshot({ path: `${SHOTS}/label-zoomed-out-${scheme}.png` })
+        await page.locator('.list li[data-label]').first().locator('.item').click()
+        for (let i = 0; i < 4; i++) await page.keyboard.press('z')
+        await expect(page.locator('.readout')).toContainText('raw samples')
+        await page.screenshot({ path: `${SHOTS}/label-zoomed-in-${scheme}.png` })
+      } finally {
+        await server.stop()
+      }
+    })
+  }
+})
