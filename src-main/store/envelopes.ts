@@ -113,8 +113,8 @@ export class Envelopes {
       if (samples.t.length <= maxBuckets) return rawSlice(samples, channelCount)
     }
     // Level 0 would leave most of the chart's columns empty: thin the raw samples per column
-    // instead (at most 128 samples per column, so this stays a small read).
-    if (spanUs / nominalBucketUs(0, rateHz) + 1 < maxBuckets / 2) {
+    // instead (at most 64 samples per column, so this stays a small read).
+    if (spanUs / nominalBucketUs(0, rateHz) + 1 < maxBuckets / 4) {
       const samples = this.#samples.read(streamId, fromUs, toUs)
       return thinnedSlice(samples, channelCount, fromUs, toUs, maxBuckets)
     }

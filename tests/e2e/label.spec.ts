@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
@@ -7,8 +7,11 @@ import { startServe, watchConsole } from './fixtures.js'
 
 const SHOTS = 'tests/e2e/screenshots'
 
-/** A 10-minute, 100 Hz, 3-channel recording with a louder stretch from 4:00 to 4:30. */
-function seed(file: string): number {
+/**
+ * A 100 Hz, 3-channel recording (10 minutes by default) with a louder stretch from 4:00 to 4:30
+ * and, in longer ones, every 20 minutes.
+ */
+function seed(file: string, minutes = 10): number {
   const project = openProject(file)
   const id = project.recordings.create({
     name: 'Fan F-7 night shift',
@@ -20,16 +23,25 @@ function seed(file: string): number {
     rateHz: 100,
     channels: ['ax', 'ay', 'az'].map((name) => ({ name })),
   })
-  const n = 600 * 100
+  const n = minutes * 60 * 100
   const data = new Float32Array(n * 3)
   for (let i = 0; i < n; i++) {
     const t = i / 100
-    const loud = t >= 240 && t < 270 ? 4 : 1
+    const loud = t % 1200 >= 240 && t % 1200 < 270 ? 4 : 1
     data[i * 3] = loud * 0.2 * Math.sin(2 * Math.PI * 7.3 * t)
     data[i * 3 + 1] = 0.15 * Math.cos(2 * Math.PI * 3.1 * t)
     data[i * 3 + 2] = 1 + 0.05 * Math.sin(2 * Math.PI * 11 * t)
   }
-  project.samples.appendChunks(stream, [{ t0Us: 0, dtUs: 10_000, data }])
+  const chunk = 4096
+  const chunks = []
+  for (let at = 0; at < n; at += chunk) {
+    chunks.push({
+      t0Us: at * 10_000,
+      dtUs: 10_000,
+      data: data.slice(at * 3, Math.min(n, at + chunk) * 3),
+    })
+  }
+  project.samples.appendChunks(stream, chunks)
   project.samples.finish(stream)
   project.close()
   return id
@@ -45,7 +57,9 @@ async function openLabelView(page: Page, url: string) {
 
 /** The plot area of the timeline (uPlot's overlay), for pointer gestures at fractions of it. */
 async function plotBox(page: Page) {
-  const box = await page.getByTestId('timeline').locator('.u-over').boundingBox()
+  const over = page.getByTestId('timeline').locator('.u-over')
+  await expect(over).toBeVisible()
+  const box = await over.boundingBox()
   if (!box) throw new Error('no plot')
   return box
 }
@@ -148,23 +162,61 @@ test.describe('labeling on the timeline', () => {
     }
   })
 
+  test('label files: export as CSV, import CSV, and a bad file imports nothing', async ({
+    page,
+  }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
+    const file = join(dir, 'Fans.tinyloop')
+    seed(file)
+    const server = await startServe(file)
+    try {
+      await openLabelView(page, server.url)
+      const items = page.locator('.list li[data-label]')
+      await dragAcross(page, 0.4, 0.45)
+      await expect(items).toHaveCount(1)
+      const download = page.waitForEvent('download')
+      await page.getByLabel('Export labels').selectOption('csv')
+      const csv = readFileSync(await (await download).path(), 'utf8')
+      expect(csv.split('\n')[0]).toBe('start_ms,end_ms,label')
+      expect(csv).toMatch(/^24\d{4}(\.\d+)?,27\d{4}(\.\d+)?,anomaly$/m)
+
+      const good = join(dir, 'more.csv')
+      writeFileSync(good, 'start_ms,end_ms,label\n420000,430000,anomaly\n500000,510000,bearing\n')
+      await page.locator('input[type="file"]').setInputFiles(good)
+      await expect(page.getByRole('status').filter({ hasText: 'Imported 2 labels' })).toBeVisible()
+      await expect(items).toHaveCount(3)
+
+      const bad = join(dir, 'bad.csv')
+      writeFileSync(bad, 'start_ms,end_ms,label\n1000,2000,anomaly\n9000,8000,anomaly\n')
+      await page.locator('input[type="file"]').setInputFiles(bad)
+      await expect(page.getByRole('alert')).toContainText('line 3')
+      await expect(items).toHaveCount(3)
+    } finally {
+      await server.stop()
+    }
+  })
+
   for (const scheme of ['light', 'dark'] as const) {
-    test(`screenshots zoomed out and in with labels (${scheme})`, async ({ page }) => {
+    test(`screenshots of a 3-hour recording zoomed out and in with labels (${scheme})`, async ({
+      page,
+    }) => {
       const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
       const file = join(dir, 'Fans.tinyloop')
-      seed(file)
+      seed(file, 180)
       const server = await startServe(file)
       try {
         await page.emulateMedia({ colorScheme: scheme })
         await openLabelView(page, server.url)
-        await dragAcross(page, 0.4, 0.45)
+        // The louder stretches are at 4:00 + k x 20:00: label three of them, one as 'bearing'.
+        for (const k of [0, 3])
+          await dragAcross(page, (240 + 1200 * k) / 10_800, (360 + 1200 * k) / 10_800)
         await addClass(page, 'bearing')
-        await dragAcross(page, 0.7, 0.72)
-        await expect(page.locator('.list li[data-label]')).toHaveCount(2)
+        await dragAcross(page, (240 + 1200 * 6) / 10_800, (360 + 1200 * 6) / 10_800)
+        await expect(page.locator('.list li[data-label]')).toHaveCount(3)
         mkdirSync(SHOTS, { recursive: true })
         await page.screenshot({ path: `${SHOTS}/label-zoomed-out-${scheme}.png` })
-        await page.locator('.list li[data-label]').first().locator('.item').click()
-        for (let i = 0; i < 4; i++) await page.keyboard.press('z')
+        await page.locator('.list li[data-label]').nth(1).locator('.item').click()
+        for (let i = 0; i < 2; i++) await page.keyboard.press('z')
         await expect(page.locator('.readout')).toContainText('raw samples')
         await page.screenshot({ path: `${SHOTS}/label-zoomed-in-${scheme}.png` })
       } finally {

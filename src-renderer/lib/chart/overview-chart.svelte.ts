@@ -1,3 +1,4 @@
+import { untrack } from 'svelte'
 import uPlot from 'uplot'
 import type { Columns } from '../state/timeline.svelte'
 import type { Viewport } from '../timeline/viewport'
@@ -25,7 +26,9 @@ function cssVar(node: HTMLElement, name: string): string {
 export function overviewChart(getInput: () => OverviewInput, centreOn: (us: number) => void) {
   return (node: HTMLElement) => {
     let plot: uPlot | null = null
-    let input = getInput()
+    // Read without tracking: the attachment must not re-run (and rebuild the chart) on new data;
+    // the effect below applies changes.
+    let input = untrack(getInput)
     let channelsKey = ''
     let lastColumns: Columns | null = null
 

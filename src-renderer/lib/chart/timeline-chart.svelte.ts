@@ -1,3 +1,4 @@
+import { untrack } from 'svelte'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import type { Columns } from '../state/timeline.svelte'
@@ -65,7 +66,9 @@ function cssVar(node: HTMLElement, name: string): string {
 export function timelineChart(getInput: () => TimelineChartInput, on: TimelineChartHandlers) {
   return (node: HTMLElement) => {
     let plot: uPlot | null = null
-    let input: TimelineChartInput = getInput()
+    // Read without tracking: the attachment must not re-run (and rebuild the chart) on new data;
+    // the effect below applies changes.
+    let input: TimelineChartInput = untrack(getInput)
     let shapeKey = ''
     let lastColumns: Columns | null = null
     let drag: Drag | null = null
@@ -111,7 +114,12 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
 
     const drawRegions = (u: uPlot) => {
       const ctx = u.ctx
-      const { top, height } = u.bbox
+      const { left, top, width, height } = u.bbox
+      // Regions partly outside the window must not spill over the axes.
+      ctx.save()
+      ctx.beginPath()
+      ctx.rect(left, top, width, height)
+      ctx.clip()
       const band = (
         startUs: number,
         endUs: number,
@@ -158,6 +166,7 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
         ctx.lineTo(x, top + height)
         ctx.stroke()
       }
+      ctx.restore()
       ctx.restore()
     }
 

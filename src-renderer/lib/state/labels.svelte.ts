@@ -157,6 +157,38 @@ export class LabelsState {
     return before.at(-1) ?? null
   }
 
+  /** Reads a label file chosen in the page (CSV, JSON, Edge Impulse) into the recording. */
+  async importFile(file: File): Promise<string> {
+    if (this.recordingId === null) return ''
+    this.error = null
+    const outcome = await this.#api.call('labels.import', {
+      recordingId: this.recordingId,
+      file: { name: file.name, text: await file.text() },
+    })
+    if (!outcome.ok) {
+      const first = outcome.problems
+        .slice(0, 3)
+        .map((p) => (p.line ? `line ${p.line}: ` : '') + p.message)
+      this.error = `${file.name} was not imported: ${first.join('; ')}${outcome.problems.length > 3 ? ` (and ${outcome.problems.length - 3} more)` : ''}`
+      return ''
+    }
+    this.list = outcome.list
+    return `Imported ${outcome.imported} labels from ${file.name}.`
+  }
+
+  /** The labels as a file to download. */
+  async exportFile(
+    format: 'csv' | 'json' | 'ei',
+  ): Promise<{ text: string; fileName: string } | null> {
+    if (this.recordingId === null) return null
+    try {
+      return await this.#api.call('labels.exportText', { recordingId: this.recordingId, format })
+    } catch (err) {
+      this.error = messageOf(err)
+      return null
+    }
+  }
+
   /** Adds a class with the next free hotkey; it becomes the active class. */
   async addClass(name: string): Promise<void> {
     const used = this.classes.map((c) => c.hotkey)

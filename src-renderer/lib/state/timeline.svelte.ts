@@ -61,9 +61,35 @@ export class TimelineState {
   readonly channels: string[] = $derived(this.stream?.channels.map((c) => c.name) ?? [])
 
   readonly columns: Columns = $derived(toColumns(this.slice, this.stream))
+
+  /** Per channel, the value (or min..max of the bucket) under the pointer. */
+  readonly cursorValues: { min: number; max: number }[] | null = $derived.by(() => {
+    const slice = this.slice
+    const us = this.cursorUs
+    if (!slice || us === null || slice.t0.length === 0) return null
+    // The last bucket starting at or before the pointer.
+    let low = 0
+    let high = slice.t0.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if ((slice.t0[mid] as number) <= us) low = mid
+      else high = mid - 1
+    }
+    const c = slice.channelCount
+    return Array.from({ length: c }, (_, ch) => ({
+      min: slice.min[low * c + ch] as number,
+      max: slice.max[low * c + ch] as number,
+    }))
+  })
   readonly overviewColumns: Columns = $derived(toColumns(this.overview, this.stream))
 
-  async load(recordingId: number): Promise<void> {
+  /** The recording asked for last (it may still be loading). */
+  requestedId: number | null = null
+
+  /** Opens a recording on the timeline (again only if `force`). */
+  async load(recordingId: number, force = false): Promise<void> {
+    if (recordingId === this.requestedId && !force) return
+    this.requestedId = recordingId
     const token = ++this.#loadToken
     this.error = null
     this.slice = null
@@ -93,7 +119,7 @@ export class TimelineState {
 
   /** Refreshes what is shown (e.g. after a recording grew). */
   reload(): void {
-    if (this.recording) void this.load(this.recording.id)
+    if (this.recording) void this.load(this.recording.id, true)
   }
 
   setViewport(v: Viewport): void {
