@@ -162,6 +162,31 @@ test.describe('labeling on the timeline', () => {
     }
   })
 
+  test('Alt+drag zooms to the span, Shift+drag pans, F fits', async ({ page }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
+    const file = join(dir, 'Fans.tinyloop')
+    seed(file)
+    const server = await startServe(file)
+    try {
+      await openLabelView(page, server.url)
+      const range = page.locator('.readout span').first()
+      await expect(range).toHaveText('0:00.000 – 10:00.000')
+      await page.keyboard.down('Alt')
+      await dragAcross(page, 0.4, 0.5)
+      await page.keyboard.up('Alt')
+      await expect(range).toHaveText(/^4:00\.\d{3} – 5:00\.\d{3}$/)
+      await expect(page.locator('.list li[data-label]')).toHaveCount(0) // zooming made no label
+      await page.keyboard.down('Shift')
+      await dragAcross(page, 0.5, 0.25) // drag the signal left: later times come into view
+      await page.keyboard.up('Shift')
+      await expect(range).toHaveText(/^4:1\d\.\d{3} – 5:1\d\.\d{3}$/)
+      await page.keyboard.press('f')
+      await expect(range).toHaveText('0:00.000 – 10:00.000')
+    } finally {
+      await server.stop()
+    }
+  })
+
   test('label files: export as CSV, import CSV, and a bad file imports nothing', async ({
     page,
   }) => {

@@ -35,10 +35,14 @@ export interface TimelineChartHandlers {
   create(startUs: number, endUs: number): void
   select(id: number | null): void
   change(id: number, startUs: number, endUs: number): void
+  /** Show exactly this span (Alt+drag: zoom to the selection). */
+  zoomTo(startUs: number, endUs: number): void
 }
 
 type Drag =
   | { kind: 'create'; anchorUs: number; currentUs: number }
+  | { kind: 'zoom'; anchorUs: number; currentUs: number }
+  | { kind: 'pan'; lastX: number; currentUs: number }
   | { kind: 'move'; id: number; grabUs: number; startUs: number; endUs: number; currentUs: number }
   | {
       kind: 'resize'
@@ -61,7 +65,8 @@ function cssVar(node: HTMLElement, name: string): string {
  * The labeling timeline: uPlot draws each channel's min-max band from the envelope data; label
  * regions, the region being drawn and the in/out marks are painted in a draw hook; pointer
  * gestures on the plot create (drag on empty signal), select (click), move (drag inside) and
- * resize (drag an edge) regions; the wheel zooms around the pointer, shift+wheel pans.
+ * resize (drag an edge) regions; Alt+drag zooms to the span, Shift+drag pans; the wheel zooms
+ * around the pointer, shift+wheel pans.
  */
 export function timelineChart(getInput: () => TimelineChartInput, on: TimelineChartHandlers) {
   return (node: HTMLElement) => {
@@ -97,7 +102,8 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
     }
 
     const draftOf = (d: Drag): { startUs: number; endUs: number } => {
-      if (d.kind === 'create') {
+      if (d.kind === 'pan') return { startUs: d.currentUs, endUs: d.currentUs }
+      if (d.kind === 'create' || d.kind === 'zoom') {
         return {
           startUs: Math.min(d.anchorUs, d.currentUs),
           endUs: Math.max(d.anchorUs, d.currentUs),
@@ -141,18 +147,20 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
         }
         ctx.restore()
       }
+      const editing = drag && (drag.kind === 'move' || drag.kind === 'resize') ? drag.id : null
       for (const r of input.regions) {
-        const moving = drag && drag.kind !== 'create' && drag.id === r.id
-        if (!moving) band(r.startUs, r.endUs, r.color, r.selected ? 0.32 : 0.2, r.selected)
+        if (r.id !== editing) band(r.startUs, r.endUs, r.color, r.selected ? 0.32 : 0.2, r.selected)
       }
-      if (drag) {
+      if (drag && drag.kind !== 'pan') {
         const d = drag
         const { startUs, endUs } = draftOf(d)
         const color =
-          d.kind === 'create'
-            ? input.activeColor
-            : (input.regions.find((r) => r.id === d.id)?.color ?? input.activeColor)
-        band(startUs, endUs, color, 0.35, true)
+          d.kind === 'zoom'
+            ? cssVar(node, '--text-muted')
+            : d.kind === 'create'
+              ? input.activeColor
+              : (input.regions.find((r) => r.id === d.id)?.color ?? input.activeColor)
+        band(startUs, endUs, color, d.kind === 'zoom' ? 0.15 : 0.35, true)
       }
       const { inUs, outUs } = input.marks
       ctx.save()
@@ -250,7 +258,11 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
         const us = usAt(e.clientX)
         const hit = regionAt(e.clientX)
         const region = hit && input.regions.find((r) => r.id === hit.id)
-        if (hit && region && hit.edge) {
+        if (e.altKey) {
+          drag = { kind: 'zoom', anchorUs: us, currentUs: us }
+        } else if (e.shiftKey) {
+          drag = { kind: 'pan', lastX: e.clientX, currentUs: us }
+        } else if (hit && region && hit.edge) {
           drag = {
             kind: 'resize',
             id: hit.id,
@@ -278,6 +290,11 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
           over.style.cursor = hit?.edge ? 'ew-resize' : hit ? 'grab' : 'crosshair'
           return
         }
+        if (drag.kind === 'pan') {
+          on.pan(-(e.clientX - drag.lastX) / u.over.clientWidth)
+          drag.lastX = e.clientX
+          return
+        }
         drag.currentUs = usAt(e.clientX)
         u.redraw(false)
       })
@@ -286,11 +303,14 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
         const d = drag
         drag = null
         const moved = Math.abs(e.clientX - downX) >= DRAG_PX
-        if (!moved) {
-          on.select(d.kind === 'create' ? null : d.id)
+        if (d.kind === 'pan') {
+          // panned while moving
+        } else if (!moved) {
+          on.select(d.kind === 'move' || d.kind === 'resize' ? d.id : null)
         } else {
           const { startUs, endUs } = draftOf(d)
           if (d.kind === 'create') on.create(startUs, endUs)
+          else if (d.kind === 'zoom') on.zoomTo(startUs, endUs)
           else on.change(d.id, startUs, endUs)
         }
         u.redraw(false)
