@@ -1,6 +1,6 @@
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import { seriesColor } from './palette'
+import { axisStyle, bandSeries } from './theme'
 
 export interface LiveChartInput {
   channels: string[]
@@ -8,10 +8,6 @@ export interface LiveChartInput {
   columns: number[][]
   /** Seconds of signal shown. */
   windowS: number
-}
-
-function cssVar(node: HTMLElement, name: string): string {
-  return getComputedStyle(node).getPropertyValue(name).trim()
 }
 
 /**
@@ -26,19 +22,10 @@ export function liveChart(getInput: () => LiveChartInput) {
 
     const build = (input: LiveChartInput) => {
       plot?.destroy()
-      const axis = {
-        stroke: cssVar(node, '--text-muted'),
-        grid: { stroke: cssVar(node, '--border'), width: 1 },
-        ticks: { stroke: cssVar(node, '--border'), width: 1 },
-      }
-      const series: uPlot.Series[] = [{ label: 't (s)' }]
-      const bands: uPlot.Band[] = []
-      input.channels.forEach((name, c) => {
-        const color = seriesColor(c)
-        series.push({ label: name, stroke: color, width: 1 })
-        series.push({ label: `${name} min`, stroke: color, width: 1 })
-        bands.push({ series: [1 + 2 * c, 2 + 2 * c], fill: `${color}55` })
-      })
+      const axis = axisStyle(node)
+      const channels = bandSeries(input.channels, '55')
+      const series: uPlot.Series[] = [{ label: 't (s)' }, ...channels.series]
+      const bands = channels.bands
       plot = new uPlot(
         {
           width: node.clientWidth,

@@ -3,7 +3,7 @@ import uPlot from 'uplot'
 import type { Columns } from '../state/timeline.svelte'
 import type { Viewport } from '../timeline/viewport'
 import type { DrawnRegion } from './timeline-chart.svelte'
-import { seriesColor } from './palette'
+import { bandSeries, cssVar } from './theme'
 
 export interface OverviewInput {
   columns: Columns
@@ -13,10 +13,6 @@ export interface OverviewInput {
   endUs: number
   viewport: Viewport
   regions: DrawnRegion[]
-}
-
-function cssVar(node: HTMLElement, name: string): string {
-  return getComputedStyle(node).getPropertyValue(name).trim()
 }
 
 /**
@@ -58,16 +54,9 @@ export function overviewChart(getInput: () => OverviewInput, centreOn: (us: numb
 
     const build = () => {
       plot?.destroy()
-      const series: uPlot.Series[] = [{}]
-      const bands: uPlot.Band[] = []
-      input.channels.forEach((name, c) => {
-        const color = seriesColor(c)
-        series.push(
-          { label: name, stroke: color, width: 1 },
-          { label: `${name} min`, stroke: color, width: 1 },
-        )
-        bands.push({ series: [1 + 2 * c, 2 + 2 * c], fill: `${color}40` })
-      })
+      const channels = bandSeries(input.channels, '40')
+      const series: uPlot.Series[] = [{}, ...channels.series]
+      const bands = channels.bands
       plot = new uPlot(
         {
           width: node.clientWidth,

@@ -3,7 +3,7 @@ import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import type { Columns } from '../state/timeline.svelte'
 import type { Viewport } from '../timeline/viewport'
-import { seriesColor } from './palette'
+import { axisStyle, bandSeries, cssVar } from './theme'
 
 /** A labeled region as the chart draws it. */
 export interface DrawnRegion {
@@ -56,10 +56,6 @@ type Drag =
 const EDGE_PX = 6
 /** Moves shorter than this are clicks, not drags. */
 const DRAG_PX = 3
-
-function cssVar(node: HTMLElement, name: string): string {
-  return getComputedStyle(node).getPropertyValue(name).trim()
-}
 
 /**
  * The labeling timeline: uPlot draws each channel's min-max band from the envelope data; label
@@ -180,37 +176,31 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
 
     const build = () => {
       plot?.destroy()
-      const axis = {
-        stroke: cssVar(node, '--text-muted'),
-        grid: { stroke: cssVar(node, '--border'), width: 1 },
-        ticks: { stroke: cssVar(node, '--border'), width: 1 },
-      }
-      const series: uPlot.Series[] = [{ label: 't' }]
-      const bands: uPlot.Band[] = []
+      const axis = axisStyle(node)
       const scales: uPlot.Scales = { x: { time: false } }
       const visible = input.channels.map((_, c) => !input.hidden.has(c))
       const slots = visible.filter(Boolean).length
       let slot = 0
-      input.channels.forEach((name, c) => {
-        const color = seriesColor(c)
-        const scale = input.stacked ? `y${c}` : 'y'
-        if (input.stacked && visible[c]) {
-          const mySlot = slot++
-          // Each channel gets its own horizontal strip: widen its range so its data lands there.
-          scales[scale] = {
-            range: (_u, min, max) => {
-              const pad = (max - min) * 0.1 || 1
-              const lo = min - pad
-              const hi = max + pad
-              const h = hi - lo
-              return [lo - (slots - 1 - mySlot) * h, hi + mySlot * h]
-            },
-          }
+      input.channels.forEach((_, c) => {
+        if (!input.stacked || !visible[c]) return
+        const mySlot = slot++
+        // Each channel gets its own horizontal strip: widen its range so its data lands there.
+        scales[`y${c}`] = {
+          range: (_u, min, max) => {
+            const pad = (max - min) * 0.1 || 1
+            const lo = min - pad
+            const hi = max + pad
+            const h = hi - lo
+            return [lo - (slots - 1 - mySlot) * h, hi + mySlot * h]
+          },
         }
-        series.push({ label: name, stroke: color, width: 1, show: visible[c], scale })
-        series.push({ label: `${name} min`, stroke: color, width: 1, show: visible[c], scale })
-        bands.push({ series: [1 + 2 * c, 2 + 2 * c], fill: `${color}4d` })
       })
+      const channels = bandSeries(input.channels, '4d', (_name, c) => ({
+        show: visible[c],
+        scale: input.stacked ? `y${c}` : 'y',
+      }))
+      const series: uPlot.Series[] = [{ label: 't' }, ...channels.series]
+      const bands = channels.bands
       const yAxis = input.stacked
         ? { ...axis, scale: `y${visible.indexOf(true)}`, show: false }
         : { ...axis, scale: 'y', size: 56 }
