@@ -72,4 +72,10 @@ test('imports a CSV file and exports it again from the recordings list', async (
   // Exporting again onto the same file is refused unless asked to replace it.
   await page.getByRole('button', { name: 'Export', exact: true }).click()
   await expect(page.getByRole('alert')).toContainText(/exists/)
+  await page.keyboard.press('Escape')
+
+  // The recording's name opens it on the labeling timeline.
+  await row.locator('.link').click()
+  await expect(page.locator('main')).toHaveAttribute('data-view', 'label')
+  await expect(page.getByRole('option', { name: /pump-run/ })).toHaveAttribute('aria-selected', 'true')
 })
