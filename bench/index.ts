@@ -3,6 +3,7 @@
  * report. Each compares against a baseline measured in the same run.
  */
 import { captureThroughput } from './capture-throughput.js'
+import { dataset } from './dataset.js'
 import { liveView } from './live-view.js'
 import { timeline } from './timeline.js'
 
@@ -10,6 +11,7 @@ const BENCHMARKS = {
   'capture-throughput': captureThroughput,
   'live-view': liveView,
   timeline,
+  dataset,
 }
 
 const wanted = process.argv.slice(2)

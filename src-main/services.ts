@@ -12,6 +12,7 @@ import { Settings } from './settings.js'
 import { TimelineService } from './timeline/timeline-service.js'
 import { ClassService } from './labels/class-service.js'
 import { actorName, LabelService } from './labels/label-service.js'
+import { DatasetService } from './dataset/dataset-service.js'
 import packageJson from '../package.json' with { type: 'json' }
 
 export interface ServicesOptions {
@@ -44,6 +45,7 @@ export function createServices(opts: ServicesOptions) {
   const timeline = new TimelineService(projects)
   const classes = new ClassService({ project: () => projects.project(), events })
   const labels = new LabelService({ events, classes, actor: actorName(opts.mode) })
+  const datasets = new DatasetService({ project: () => classes.project(), classes })
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -97,6 +99,10 @@ export function createServices(opts: ServicesOptions) {
     'labels.import': (request) => labels.import(request),
     'labels.export': (request) => labels.export(request),
     'labels.exportText': (request) => labels.exportText(request),
+    'dataset.preview': ({ config, feature }) => datasets.preview(config, feature),
+    'dataset.save': ({ name, config }) => datasets.save(name, config),
+    'dataset.list': () => datasets.list(),
+    'dataset.get': (which) => datasets.get(which),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)

@@ -5,6 +5,7 @@ import { registerData } from './commands/data.js'
 import { registerLabels } from './commands/labels.js'
 import { registerProject } from './commands/project.js'
 import { registerServe } from './commands/serve.js'
+import { registerWindows } from './commands/windows.js'
 import { cliContext } from './context.js'
 
 /** The `tinyloop` command: global options here, each command group in `commands/`. */
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCapture(program, ctx)
   registerData(program, ctx)
   registerLabels(program, ctx)
+  registerWindows(program, ctx)
   return program
 }
 

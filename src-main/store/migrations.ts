@@ -149,6 +149,20 @@ export const MIGRATIONS: readonly Migration[] = [
         bytes BLOB NOT NULL,
         PRIMARY KEY (run_id, kind)
       );
+
+      -- A saved dataset version: its config, where the label journal and the samples of its
+      -- recordings stood (snapshot), and what was computed from them (normalization, counts), so
+      -- a run refers to exactly the data it saw. Saving a name again adds the next version.
+      CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL COLLATE NOCASE CHECK (name <> ''),
+        version INTEGER NOT NULL CHECK (version > 0),
+        created_at INTEGER NOT NULL,
+        config TEXT NOT NULL CHECK (json_type(config) = 'object'),
+        snapshot TEXT NOT NULL CHECK (json_type(snapshot) = 'object'),
+        summary TEXT NOT NULL CHECK (json_type(summary) = 'object'),
+        UNIQUE (name, version)
+      );
     `)
     const name = basename(db.name, extname(db.name))
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run(

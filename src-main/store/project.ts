@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import { Classes } from './classes.js'
 import { Connection } from './connection.js'
+import { Datasets } from './datasets.js'
 import { EnvelopeWriter } from './envelope-writer.js'
 import { Envelopes } from './envelopes.js'
 import { Labels } from './labels.js'
@@ -30,6 +31,7 @@ export class Project {
   readonly classes: Classes
   readonly labels: Labels
   readonly runs: Runs
+  readonly datasets: Datasets
   readonly #db: Database
   readonly #connection: Connection
   readonly #envelopeWriter: EnvelopeWriter
@@ -49,6 +51,7 @@ export class Project {
     this.classes = new Classes(connection)
     this.labels = new Labels(connection)
     this.runs = new Runs(connection)
+    this.datasets = new Datasets(connection)
   }
 
   info(): ProjectInfo {

@@ -77,5 +77,8 @@ test('imports a CSV file and exports it again from the recordings list', async (
   // The recording's name opens it on the labeling timeline.
   await row.locator('.link').click()
   await expect(page.locator('main')).toHaveAttribute('data-view', 'label')
-  await expect(page.getByRole('option', { name: /pump-run/ })).toHaveAttribute('aria-selected', 'true')
+  await expect(page.getByRole('option', { name: /pump-run/ })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  )
 })

@@ -8,6 +8,7 @@ import type { ApiClient } from '../../api/client'
 import type { ConnectionState } from '../../api/websocket-bridge'
 import { plural } from '../../../src-preload/format'
 import { CaptureState } from './capture.svelte'
+import { DatasetState } from './dataset.svelte'
 import { LabelsState } from './labels.svelte'
 import { TimelineState } from './timeline.svelte'
 import type { ViewId } from './views'
@@ -25,6 +26,7 @@ export class AppState {
   readonly capture: CaptureState
   readonly timeline: TimelineState
   readonly labels: LabelsState
+  readonly dataset: DatasetState
   /** The recording open on the Label view's timeline. */
   labelRecordingId = $state<number | null>(null)
   view = $state<ViewId>('capture')
@@ -46,17 +48,22 @@ export class AppState {
   readonly labelCount: number = $derived(this.recordings.reduce((sum, r) => sum + r.labels, 0))
 
   /** The short status each step of the loop shows in the rail. */
-  readonly stepStatus: Record<ViewId, string> = $derived({
-    capture: this.recordings.length ? plural(this.recordings.length, 'recording') : 'no data yet',
-    label: this.labelCount
-      ? plural(this.labelCount, 'label')
-      : this.recordings.length
-        ? 'no labels yet'
-        : 'waiting for data',
-    dataset: 'not built',
-    train: 'no runs',
-    deploy: 'no model',
-  })
+  get stepStatus(): Record<ViewId, string> {
+    const dataset = this.dataset.versions[0]
+    return {
+      capture: this.recordings.length ? plural(this.recordings.length, 'recording') : 'no data yet',
+      label: this.labelCount
+        ? plural(this.labelCount, 'label')
+        : this.recordings.length
+          ? 'no labels yet'
+          : 'waiting for data',
+      dataset: dataset
+        ? `${dataset.name} v${dataset.version}${dataset.changed ? ', changed' : ''}`
+        : 'not built',
+      train: 'no runs',
+      deploy: 'no model',
+    }
+  }
 
   constructor(connect: (onState: (state: ConnectionState) => void) => ApiClient) {
     this.api = connect((state) => {
@@ -65,6 +72,7 @@ export class AppState {
     this.capture = new CaptureState(this.api)
     this.timeline = new TimelineState(this.api)
     this.labels = new LabelsState(this.api)
+    this.dataset = new DatasetState(this.api)
   }
 
   /** The recording the top bar's device pill shows: the first one in progress. */
@@ -100,7 +108,7 @@ export class AppState {
     try {
       this.project = await this.api.call('project.current', {})
       this.projectError = null
-      await this.refreshRecordings()
+      await Promise.all([this.refreshRecordings(), this.dataset.loadVersions()])
     } catch (err) {
       this.project = null
       this.recordings = []

@@ -35,6 +35,7 @@ test('migrating an empty file creates the current schema and marks the file as a
   expect(tables).toEqual([
     'chunks',
     'classes',
+    'datasets',
     'envelopes',
     'label_actions',
     'label_journal',

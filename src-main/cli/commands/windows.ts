@@ -1,0 +1,86 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { DatasetConfig } from '../../../src-preload/contract.js'
+import { DatasetService } from '../../dataset/dataset-service.js'
+import { datasetCsv, datasetNpz } from '../../dataset/export.js'
+import { previewOf } from '../../dataset/preview.js'
+import { ClassService } from '../../labels/class-service.js'
+import { CliError, table, type CliContext } from '../context.js'
+
+export function registerWindows(program: Command, ctx: CliContext): void {
+  program
+    .command('windows')
+    .description('cut recordings into labelled windows with features and splits (a dataset)')
+    .requiredOption('--config <file>', 'dataset config, JSON (see docs/dataset.md)')
+    .option('--out <file>', 'write one row per window: .csv, or .npz with a .json sidecar')
+    .action((cmd: { config: string; out?: string }) =>
+      ctx.withServices(async (services) => {
+        const config = readConfig(cmd.config)
+        const classes = new ClassService({
+          project: () => services.projects.project(),
+          events: services.events,
+        })
+        const datasets = new DatasetService({ project: () => classes.project(), classes })
+        const { config: parsed, built, names } = datasets.build(config)
+        if (cmd.out !== undefined) writeDataset(cmd.out, built, names)
+        const preview = previewOf(built, names, parsed.split.ratios)
+        ctx.print(preview, () => {
+          const classNames = Object.keys(preview.byClass)
+          return [
+            `${preview.windows.length} windows, ${preview.featureNames.length} features, ` +
+              `split by ${preview.splitMethod}` +
+              (cmd.out !== undefined ? `; written to ${cmd.out}` : ''),
+            '',
+            table(
+              ['CLASS', 'TRAIN', 'VAL', 'TEST'],
+              classNames.map((name) => [
+                name,
+                String(preview.bySplit.train[name] ?? 0),
+                String(preview.bySplit.val[name] ?? 0),
+                String(preview.bySplit.test[name] ?? 0),
+              ]),
+            ),
+            '',
+            `Dropped: ${Object.entries(preview.dropped)
+              .map(([reason, n]) => `${reason} ${n}`)
+              .join(', ')}`,
+            ...preview.warnings.map((warning) => `Warning: ${warning}`),
+          ].join('\n')
+        })
+      }),
+    )
+}
+
+function readConfig(path: string): DatasetConfig {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    throw new CliError(`Cannot read the dataset config ${path}.`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new CliError(`The dataset config ${path} is not valid JSON.`)
+  }
+  const parsed = DatasetConfig.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
+    throw new CliError(`The dataset config ${path} is not valid${where}: ${issue?.message ?? ''}`)
+  }
+  return parsed.data
+}
+
+function writeDataset(
+  path: string,
+  built: Parameters<typeof datasetCsv>[0],
+  names: ReadonlyMap<number, string>,
+): void {
+  if (path.toLowerCase().endsWith('.npz')) {
+    const { zip, sidecar } = datasetNpz(built, names)
+    writeFileSync(path, zip)
+    writeFileSync(path.replace(/\.npz$/i, '.json'), `${JSON.stringify(sidecar, null, 2)}\n`)
+  } else writeFileSync(path, datasetCsv(built, names))
+}

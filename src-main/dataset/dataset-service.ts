@@ -1,0 +1,127 @@
+import {
+  DatasetConfig,
+  type DatasetConfigInput,
+  type DatasetPreview,
+  type DatasetVersionInfo,
+} from '../../src-preload/contract.js'
+import type { ClassService } from '../labels/class-service.js'
+import { ServiceError } from '../rpc/errors.js'
+import type { DatasetVersion } from '../store/datasets.js'
+import type { JsonObject } from '../store/json.js'
+import type { Project } from '../store/project.js'
+import { buildDataset, type BuiltDataset } from './build.js'
+import { countsOf, previewOf, type FeatureView } from './preview.js'
+import { loadRecordings, selectRecordings } from './source.js'
+
+export interface DatasetServiceOptions {
+  project: () => Project
+  classes: ClassService
+}
+
+/** Datasets of the open project: previews, saved versions, and the full table for exports. */
+export class DatasetService {
+  readonly #project: () => Project
+  readonly #classes: ClassService
+
+  constructor(opts: DatasetServiceOptions) {
+    this.#project = opts.project
+    this.#classes = opts.classes
+  }
+
+  /** The whole dataset with its features (raw, before normalization), and class names by id. */
+  build(input: DatasetConfigInput, options: { features?: boolean } = {}) {
+    const config = DatasetConfig.parse(input)
+    const project = this.#project()
+    const classes = project.classes.list()
+    const ids = selectRecordings(project, config.recordings)
+    const recordings = loadRecordings(project, this.#classes, ids)
+    const built = buildDataset(
+      recordings,
+      config,
+      classes.map((c) => c.id),
+      options,
+    )
+    return { config, built, names: new Map(classes.map((c) => [c.id, c.name])), recordingIds: ids }
+  }
+
+  preview(config: DatasetConfigInput, feature?: FeatureView): DatasetPreview {
+    const { config: parsed, built, names } = this.build(config, { features: feature !== undefined })
+    return previewOf(built, names, parsed.split.ratios, feature)
+  }
+
+  /** Saves the next version of `name`: its config, the data's position and the normalization. */
+  save(name: string, input: DatasetConfigInput): DatasetVersionInfo {
+    const { config, built, names, recordingIds } = this.build(input)
+    const project = this.#project()
+    const id = project.datasets.save({
+      name,
+      config: config as unknown as JsonObject,
+      snapshot: { recordings: project.datasets.marks(recordingIds) } as unknown as JsonObject,
+      summary: summaryOf(built, names) as unknown as JsonObject,
+    })
+    return this.get({ id })
+  }
+
+  list(): DatasetVersionInfo[] {
+    return this.#project()
+      .datasets.list()
+      .map((version) => this.#info(version))
+  }
+
+  get(which: { id?: number; name?: string }): DatasetVersionInfo {
+    const datasets = this.#project().datasets
+    const version =
+      which.id !== undefined ? datasets.get(which.id) : datasets.latest(which.name ?? '')
+    if (!version) {
+      throw new ServiceError(
+        'NOT_FOUND',
+        which.id !== undefined
+          ? `Dataset version ${which.id} does not exist.`
+          : `There is no dataset named "${which.name}".`,
+      )
+    }
+    return this.#info(version)
+  }
+
+  #info(version: DatasetVersion): DatasetVersionInfo {
+    const config = DatasetConfig.parse(version.config)
+    const snapshot = version.snapshot as unknown as DatasetVersionInfo['snapshot']
+    const summary = version.summary as unknown as ReturnType<typeof summaryOf>
+    return {
+      id: version.id,
+      name: version.name,
+      version: version.version,
+      createdAt: version.createdAt,
+      config,
+      snapshot,
+      ...summary,
+      changed: this.changedSince(config, snapshot),
+    }
+  }
+
+  /**
+   * Whether the data of a saved version moved on: its selection picks other recordings now, or
+   * a recording's labels (newest journal row) or samples (count) are not where they were.
+   */
+  changedSince(config: DatasetConfig, snapshot: DatasetVersionInfo['snapshot']): boolean {
+    const project = this.#project()
+    const ids = (() => {
+      try {
+        return selectRecordings(project, config.recordings)
+      } catch {
+        return null
+      }
+    })()
+    if (!ids) return true
+    const now = project.datasets.marks(ids)
+    return JSON.stringify(now) !== JSON.stringify(snapshot.recordings)
+  }
+}
+
+function summaryOf(built: BuiltDataset, names: ReadonlyMap<number, string>) {
+  return {
+    featureNames: built.featureNames,
+    normalization: built.normalization,
+    ...countsOf(built, names),
+  }
+}

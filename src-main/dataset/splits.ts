@@ -1,0 +1,188 @@
+import type { DatasetConfig, DatasetSplitName } from '../../src-preload/contract.js'
+
+export const SPLITS: readonly DatasetSplitName[] = ['train', 'val', 'test']
+/** Marks a window dropped by the purge between splits. */
+export const PURGED = -1
+
+export interface SplitWindow {
+  recordingId: number
+  startUs: number
+  classId: number
+}
+
+export interface SplitOutcome {
+  /** Per window: 0 train, 1 val, 2 test, or PURGED. */
+  splits: Int8Array
+  method: 'recordings' | 'blocks' | 'random'
+  warnings: string[]
+}
+
+/** Blocks per recording the block method aims at: enough for 60/20/20 to land near its ratios. */
+const BLOCKS_PER_RECORDING = 10
+
+/** A small, well-known seeded generator (mulberry32): the same seed gives the same split. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items]
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[copy[i], copy[j]] = [copy[j] as T, copy[i] as T]
+  }
+  return copy
+}
+
+/**
+ * Assigns windows (sorted by recording, then start) to train, val and test (docs/dataset.md,
+ * "Splits"). Leakage-free methods keep whole recordings, or contiguous blocks of a recording with
+ * a purge: a window closer than one window length to a kept window of another split is dropped.
+ */
+export function assignSplits(
+  windows: readonly SplitWindow[],
+  config: DatasetConfig['split'],
+  windowUs: number,
+): SplitOutcome {
+  const total = config.ratios.reduce((a, b) => a + b, 0)
+  const ratios = config.ratios.map((r) => r / total)
+  const activeSplits = ratios.filter((r) => r > 0).length
+  const random = seededRandom(config.seed)
+  const warnings: string[] = []
+  let method = config.method
+  if (method === 'auto') {
+    const recordingsOfClass = new Map<number, Set<number>>()
+    for (const w of windows) {
+      const set = recordingsOfClass.get(w.classId) ?? new Set<number>()
+      set.add(w.recordingId)
+      recordingsOfClass.set(w.classId, set)
+    }
+    const enough = [...recordingsOfClass.values()].every((set) => set.size >= activeSplits)
+    method = enough && recordingsOfClass.size > 0 ? 'recordings' : 'blocks'
+  }
+  const splits = new Int8Array(windows.length)
+  if (method === 'random') {
+    warnings.push(
+      'Random per-window splitting leaks: overlapping and neighbouring windows of the same ' +
+        'recording land in different splits, so validation and test scores will be too optimistic.',
+    )
+    const byClass = new Map<number, number[]>()
+    windows.forEach((w, i) => {
+      const indices = byClass.get(w.classId)
+      if (indices) indices.push(i)
+      else byClass.set(w.classId, [i])
+    })
+    for (const indices of byClass.values()) {
+      const order = shuffled(indices, random)
+      const trainEnd = Math.round(ratios[0]! * order.length)
+      const valEnd = trainEnd + Math.round(ratios[1]! * order.length)
+      order.forEach((index, k) => (splits[index] = k < trainEnd ? 0 : k < valEnd ? 1 : 2))
+    }
+    return { splits, method, warnings }
+  }
+  const groups = method === 'recordings' ? recordingGroups(windows) : blockGroups(windows)
+  assignGroups(windows, groups, ratios, random, splits)
+  if (method === 'blocks') purge(windows, windowUs, splits)
+  return { splits, method, warnings }
+}
+
+/** Window index ranges [from, to) that must stay in one split. */
+type Group = [number, number]
+
+function recordingGroups(windows: readonly SplitWindow[]): Group[] {
+  const groups: Group[] = []
+  let from = 0
+  for (let i = 1; i <= windows.length; i++) {
+    if (i === windows.length || windows[i]!.recordingId !== windows[from]!.recordingId) {
+      groups.push([from, i])
+      from = i
+    }
+  }
+  return groups
+}
+
+function blockGroups(windows: readonly SplitWindow[]): Group[] {
+  return recordingGroups(windows).flatMap(([from, to]) => {
+    const size = Math.max(1, Math.ceil((to - from) / BLOCKS_PER_RECORDING))
+    const blocks: Group[] = []
+    for (let start = from; start < to; start += size)
+      blocks.push([start, Math.min(to, start + size)])
+    return blocks
+  })
+}
+
+/**
+ * Greedy stratification: groups holding the rarest classes go first (in seeded random order
+ * otherwise), each to the split whose per-class shortfall, weighted by the group's share of each
+ * class, is largest.
+ */
+function assignGroups(
+  windows: readonly SplitWindow[],
+  groups: Group[],
+  ratios: number[],
+  random: () => number,
+  splits: Int8Array,
+): void {
+  const classTotals = new Map<number, number>()
+  for (const w of windows) classTotals.set(w.classId, (classTotals.get(w.classId) ?? 0) + 1)
+  const countsOf = ([from, to]: Group) => {
+    const counts = new Map<number, number>()
+    for (let i = from; i < to; i++) {
+      const id = windows[i]!.classId
+      counts.set(id, (counts.get(id) ?? 0) + 1)
+    }
+    return counts
+  }
+  const entries = shuffled(groups, random).map((group) => {
+    const counts = countsOf(group)
+    const rarest = Math.min(...[...counts.keys()].map((id) => classTotals.get(id) as number))
+    return { group, counts, rarest }
+  })
+  entries.sort((a, b) => a.rarest - b.rarest)
+  const assigned = SPLITS.map(() => new Map<number, number>())
+  for (const { group, counts } of entries) {
+    let best = 0
+    let bestScore = -Infinity
+    ratios.forEach((ratio, split) => {
+      if (ratio <= 0) return
+      let score = 0
+      for (const [id, n] of counts) {
+        const total = classTotals.get(id) as number
+        score += (n / total) * ((ratio * total - (assigned[split]!.get(id) ?? 0)) / total)
+      }
+      if (score > bestScore) {
+        bestScore = score
+        best = split
+      }
+    })
+    for (const [id, n] of counts) assigned[best]!.set(id, (assigned[best]!.get(id) ?? 0) + n)
+    splits.fill(best, group[0], group[1])
+  }
+}
+
+/**
+ * Drops (PURGED) each window starting less than one window length after the end of a kept window
+ * of another split of the same recording, so kept windows of different splits are at least a
+ * window apart: none overlaps another, and none is its immediate neighbour.
+ */
+function purge(windows: readonly SplitWindow[], windowUs: number, splits: Int8Array): void {
+  const lastEnd = [-Infinity, -Infinity, -Infinity]
+  let recordingId: number | null = null
+  windows.forEach((w, i) => {
+    if (w.recordingId !== recordingId) {
+      recordingId = w.recordingId
+      lastEnd.fill(-Infinity)
+    }
+    const split = splits[i] as number
+    const tooClose = lastEnd.some((end, other) => other !== split && end + windowUs > w.startUs)
+    if (tooClose) splits[i] = PURGED
+    else lastEnd[split] = w.startUs + windowUs
+  })
+}

@@ -1,0 +1,143 @@
+import fc from 'fast-check'
+import { expect, test } from 'vitest'
+import { buildDataset, type RecordingData } from '../../../src-main/dataset/build.js'
+import { assignSplits, type SplitWindow } from '../../../src-main/dataset/splits.js'
+import { config, uniformStream } from './helpers.js'
+
+const NORMAL = 1
+const ANOMALY = 2
+
+/** Random recordings at 10 Hz with random anomaly labels. */
+const recordingsArb = fc.array(
+  fc.record({
+    seconds: fc.integer({ min: 3, max: 60 }),
+    labels: fc.array(fc.tuple(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 1, max: 10 })), {
+      maxLength: 4,
+    }),
+  }),
+  { minLength: 1, maxLength: 6 },
+)
+
+function recordingsOf(specs: { seconds: number; labels: [number, number][] }[]): RecordingData[] {
+  return specs.map((spec, i) => ({
+    id: i + 1,
+    streams: [uniformStream('acc', 10, spec.seconds * 10, ['x'], (k) => Math.sin(k))],
+    labels: spec.labels.map(([start, length]) => ({
+      classId: ANOMALY,
+      startUs: start * 1e6,
+      endUs: (start + length) * 1e6,
+    })),
+    defaultClassId: NORMAL,
+  }))
+}
+
+test('leakage-free methods: no validation or test window overlaps or touches a training window', () => {
+  fc.assert(
+    fc.property(
+      recordingsArb,
+      fc.integer(),
+      fc.constantFrom('auto', 'recordings', 'blocks'),
+      fc.constantFrom(500, 1000, 2000),
+      (specs, seed, method, windowMs) => {
+        const built = buildDataset(
+          recordingsOf(specs),
+          config({ windowMs, strideMs: windowMs / 2, labelPolicy: 'any', split: { method, seed } }),
+          [NORMAL, ANOMALY],
+          { features: false },
+        )
+        const windowUs = windowMs * 1000
+        for (const a of built.windows) {
+          for (const b of built.windows) {
+            if (a.recordingId !== b.recordingId || a.split === b.split) continue
+            // Different splits of one recording are at least one window apart (the purge gap).
+            expect(Math.abs(a.startUs - b.startUs)).toBeGreaterThanOrEqual(2 * windowUs - 1e-6)
+          }
+        }
+      },
+    ),
+    { numRuns: 60 },
+  )
+})
+
+test('same seed, same split; another seed may differ', () => {
+  fc.assert(
+    fc.property(recordingsArb, fc.integer(), (specs, seed) => {
+      const run = () =>
+        buildDataset(recordingsOf(specs), config({ split: { seed } }), [NORMAL, ANOMALY], {
+          features: false,
+        }).windows
+      expect(run()).toEqual(run())
+    }),
+    { numRuns: 30 },
+  )
+})
+
+test('random: each class lands in each split within one window of its ratio, with a warning', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom(NORMAL, ANOMALY), { minLength: 1, maxLength: 400 }),
+      fc.integer(),
+      (classes, seed) => {
+        const windows: SplitWindow[] = classes.map((classId, i) => ({
+          recordingId: 1,
+          startUs: i * 1e6,
+          classId,
+        }))
+        const ratios: [number, number, number] = [0.6, 0.2, 0.2]
+        const outcome = assignSplits(windows, { method: 'random', ratios, seed }, 1e6)
+        expect(outcome.warnings.join(' ')).toMatch(/leaks/)
+        for (const classId of [NORMAL, ANOMALY]) {
+          const of = classes.flatMap((c, i) => (c === classId ? [outcome.splits[i]] : []))
+          ratios.forEach((ratio, split) => {
+            const n = of.filter((s) => s === split).length
+            expect(Math.abs(n - ratio * of.length)).toBeLessThanOrEqual(1)
+          })
+        }
+      },
+    ),
+  )
+})
+
+test('recordings: whole recordings per split, class shares within one recording of the ratio', () => {
+  // Ten recordings of 100 windows each, every one with both classes: stratification by recording.
+  const windows: SplitWindow[] = []
+  for (let r = 1; r <= 10; r++) {
+    for (let i = 0; i < 100; i++) {
+      windows.push({ recordingId: r, startUs: i * 1e6, classId: i < 10 ? ANOMALY : NORMAL })
+    }
+  }
+  const outcome = assignSplits(windows, { method: 'auto', ratios: [0.6, 0.2, 0.2], seed: 3 }, 1e6)
+  expect(outcome.method).toBe('recordings')
+  const splitOfRecording = new Map<number, Set<number>>()
+  windows.forEach((w, i) => {
+    const set = splitOfRecording.get(w.recordingId) ?? new Set()
+    set.add(outcome.splits[i] as number)
+    splitOfRecording.set(w.recordingId, set)
+  })
+  for (const set of splitOfRecording.values()) expect(set.size).toBe(1)
+  const recordingsPerSplit = [0, 1, 2].map(
+    (s) => [...splitOfRecording.values()].filter((set) => set.has(s)).length,
+  )
+  expect(recordingsPerSplit).toEqual([6, 2, 2])
+})
+
+test('auto falls back to blocks with too few recordings, and purges between blocks', () => {
+  const built = buildDataset(
+    recordingsOf([
+      {
+        seconds: 600,
+        labels: [
+          [100, 30],
+          [400, 30],
+        ],
+      },
+    ]),
+    config({ split: { method: 'auto' } }),
+    [NORMAL, ANOMALY],
+    { features: false },
+  )
+  expect(built.splitMethod).toBe('blocks')
+  expect(built.dropped.purge).toBeGreaterThan(0)
+  const splits = new Set(built.windows.map((w) => w.split))
+  expect(splits).toEqual(new Set(['train', 'val', 'test']))
+})
