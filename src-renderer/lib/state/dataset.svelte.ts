@@ -60,6 +60,7 @@ export class DatasetState {
 
   /** Asks for a new preview soon (call on every settings change). */
   schedule(): void {
+    this.loading = true
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = setTimeout(() => void this.refresh(), DEBOUNCE_MS)
   }

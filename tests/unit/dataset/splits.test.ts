@@ -141,3 +141,35 @@ test('auto falls back to blocks with too few recordings, and purges between bloc
   const splits = new Set(built.windows.map((w) => w.split))
   expect(splits).toEqual(new Set(['train', 'val', 'test']))
 })
+
+test('blocks: with enough data, each split holds its share of the normal windows within 0.1', () => {
+  // Stated tolerance (docs/dataset.md): the greedy block placement lands within about one block
+  // per class; with at least 30 blocks of a class, that is under 0.1 of the ratio.
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 300, max: 900 }), { minLength: 3, maxLength: 5 }),
+      fc.integer(),
+      (lengths, seed) => {
+        const specs = lengths.map((seconds) => ({ seconds, labels: [] as [number, number][] }))
+        const built = buildDataset(
+          recordingsOf(specs),
+          config({
+            windowMs: 1000,
+            strideMs: 500,
+            labelPolicy: 'any',
+            split: { method: 'blocks', seed },
+          }),
+          [NORMAL, ANOMALY],
+          { features: false },
+        )
+        const counts = { train: 0, val: 0, test: 0 }
+        for (const w of built.windows) counts[w.split]++
+        const total = counts.train + counts.val + counts.test
+        expect(Math.abs(counts.train / total - 0.6)).toBeLessThan(0.1)
+        expect(Math.abs(counts.val / total - 0.2)).toBeLessThan(0.1)
+        expect(Math.abs(counts.test / total - 0.2)).toBeLessThan(0.1)
+      },
+    ),
+    { numRuns: 40 },
+  )
+})
