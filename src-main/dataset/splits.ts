@@ -1,4 +1,5 @@
 import type { DatasetConfig, DatasetSplitName } from '../../src-preload/contract.js'
+import { seededRandom } from '../seeded-random.js'
 
 export const SPLITS: readonly DatasetSplitName[] = ['train', 'val', 'test']
 /** Marks a window dropped by the purge between splits. */
@@ -19,18 +20,6 @@ export interface SplitOutcome {
 
 /** Blocks per recording the block method aims at: enough for 60/20/20 to land near its ratios. */
 const BLOCKS_PER_RECORDING = 10
-
-/** A small, well-known seeded generator (mulberry32): the same seed gives the same split. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const copy = [...items]

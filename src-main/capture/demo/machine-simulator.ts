@@ -1,3 +1,5 @@
+import { seededRandom } from '../../seeded-random.js'
+
 /** A labeled stretch of simulated trouble, in seconds from the start. */
 export interface AnomalyInterval {
   kind: 'imbalance' | 'bearing'
@@ -11,18 +13,6 @@ export interface MachineSimulatorOptions {
 }
 
 export const DEMO_CHANNELS = ['ax', 'ay', 'az'] as const
-
-/** Seeded uniform [0, 1) (mulberry32): the same seed gives the same machine. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * A rotating machine seen by a 3-axis accelerometer (g): shaft rotation near 24.5 Hz with slowly
@@ -47,8 +37,8 @@ export class MachineSimulator {
   constructor(opts: MachineSimulatorOptions = {}) {
     this.rateHz = opts.rateHz ?? 400
     const seed = opts.seed ?? 1
-    this.#random = mulberry32(seed)
-    this.#scheduleRandom = mulberry32(seed ^ 0x9e3779b9)
+    this.#random = seededRandom(seed)
+    this.#scheduleRandom = seededRandom(seed ^ 0x9e3779b9)
   }
 
   /** The anomalies that start within the first `seconds`. */
