@@ -162,6 +162,37 @@ test.describe('labeling on the timeline', () => {
     }
   })
 
+  test('classes are renamed, recoloured and deleted from the class editor', async ({ page }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
+    const file = join(dir, 'Fans.tinyloop')
+    seed(file)
+    const server = await startServe(file)
+    try {
+      await openLabelView(page, server.url)
+      await dragAcross(page, 0.4, 0.45)
+      await addClass(page, 'spare')
+      await page.getByRole('button', { name: 'Edit…' }).click()
+      const editor = page.getByRole('dialog', { name: 'Classes' })
+      await editor.getByLabel('Name of anomaly').fill('imbalance')
+      await editor.getByLabel('Name of anomaly').press('Tab')
+      await expect(page.locator('.list li[data-label] .name')).toHaveText('imbalance')
+      await editor.getByLabel('Colour of imbalance').fill('#123456')
+      await expect(page.locator('.palette [data-class="imbalance"] i')).toHaveCSS(
+        'background-color',
+        'rgb(18, 52, 86)',
+      )
+      // A class with labels cannot be deleted; an unused one can.
+      await expect(editor.getByRole('button', { name: 'Delete imbalance' })).toBeDisabled()
+      await editor.getByRole('button', { name: 'Delete spare' }).click()
+      await expect(editor.locator('tr[data-class="spare"]')).toHaveCount(0)
+      await page.keyboard.press('Escape')
+      await expect(page.locator('.palette [data-class="spare"]')).toHaveCount(0)
+      await expect(page.locator('.palette [data-class="imbalance"]')).toBeVisible()
+    } finally {
+      await server.stop()
+    }
+  })
+
   test('Alt+drag zooms to the span, Shift+drag pans, F fits', async ({ page }) => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
     const file = join(dir, 'Fans.tinyloop')

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../../api/client'
-import type { MethodResult } from '../../../src-preload/contract'
+import type { MethodArgs, MethodResult } from '../../../src-preload/contract'
 import { messageOf } from './app.svelte'
 
 export type LabelClass = MethodResult<'classes.list'>[number]
@@ -186,6 +186,26 @@ export class LabelsState {
     } catch (err) {
       this.error = messageOf(err)
       return null
+    }
+  }
+
+  async updateClass(id: number, change: { name?: string; color?: string; hotkey?: string | null }) {
+    this.error = null
+    try {
+      await this.#api.call('classes.upsert', { id, ...change } as MethodArgs<'classes.upsert'>)
+      await this.refreshClasses()
+    } catch (err) {
+      this.error = messageOf(err)
+      await this.refreshClasses() // show the stored values again
+    }
+  }
+
+  async deleteClass(id: number): Promise<void> {
+    this.error = null
+    try {
+      this.classes = await this.#api.call('classes.delete', { id })
+    } catch (err) {
+      this.error = messageOf(err)
     }
   }
 
