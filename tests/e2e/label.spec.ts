@@ -128,6 +128,12 @@ test.describe('labeling on the timeline', () => {
       // Undo history survives the reload too.
       await page.keyboard.press('Control+z')
       await expect(items.first().locator('.name')).toHaveText('anomaly')
+      // Who changed what: every action, undo and redo included, with who made it.
+      await page.getByText('History: who changed what').click()
+      const history = page.getByRole('list', { name: 'Label history' }).locator('li')
+      await expect(history).toHaveCount(6) // create, resize, relabel, undo, redo, undo
+      await expect(history.first()).toContainText(/undo/i)
+      await expect(history.first()).toContainText('(web)')
       expect(problems).toEqual([])
     } finally {
       await server.stop()

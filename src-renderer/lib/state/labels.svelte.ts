@@ -200,6 +200,17 @@ export class LabelsState {
     }
   }
 
+  /** The recording's label actions, newest first: who changed what, including undo and redo. */
+  async history(): Promise<MethodResult<'labels.history'>> {
+    if (this.recordingId === null) return []
+    try {
+      return await this.#api.call('labels.history', { recordingId: this.recordingId, limit: 100 })
+    } catch (err) {
+      this.error = messageOf(err)
+      return []
+    }
+  }
+
   async deleteClass(id: number): Promise<void> {
     this.error = null
     try {

@@ -65,13 +65,20 @@ async function stream(
   rateHz: number,
   burstMs: number,
 ) {
-  const perBurst = Math.max(1, Math.round((rateHz * burstMs) / 1000))
-  for (let i = from; i < from + count; i += perBurst) {
-    let text = ''
-    for (let k = i; k < Math.min(i + perBurst, from + count); k++) text += `${k},${k % 13},${-k}\n`
-    await write(device, text)
+  // Paced by the clock, as a device's sample timer is: what is due so far goes out in each burst,
+  // so a busy machine delays bursts but never changes the rate.
+  const started = performance.now()
+  let sent = 0
+  while (sent < count) {
     await sleep(burstMs)
+    const due = Math.min(count, Math.floor(((performance.now() - started) * rateHz) / 1000))
+    let text = ''
+    for (let k = from + sent; k < from + due; k++) text += `${k},${k % 13},${-k}\n`
+    sent = due
+    if (text) await write(device, text)
   }
+  // Let the link deliver the last burst: closing a pty discards what it still holds.
+  await sleep(100)
 }
 
 function storedSamples(recordingId: number) {
