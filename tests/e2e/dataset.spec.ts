@@ -19,6 +19,7 @@ function seed(dir: string): string {
   for (const name of ['Pump A', 'Pump B']) {
     const id = project.recordings.create({
       name,
+      tags: ['pump', name === 'Pump A' ? 'site-1' : 'site-2'],
       status: 'complete',
       startedAt: Date.UTC(2026, 10, 27, 8),
     })
@@ -107,6 +108,14 @@ for (const scheme of ['light', 'dark'] as const) {
       const windows = Number((await summary.locator('strong').innerText()).replace(/[^\d]/g, ''))
       expect(windows).toBeLessThan(14_398)
       expect(windows).toBeGreaterThan(10_000)
+
+      // Choosing recordings by tag: one of the two pumps, so about half the windows.
+      await page.getByLabel('Choose recordings by').selectOption('tag')
+      await page.getByLabel('Tag', { exact: true }).selectOption('site-1')
+      await expect(summary).not.toContainText('updating', { timeout: 15_000 })
+      const oneSite = Number((await summary.locator('strong').innerText()).replace(/[^\d]/g, ''))
+      expect(Math.abs(oneSite - windows / 2)).toBeLessThan(windows * 0.05)
+      await page.getByLabel('Choose recordings by').selectOption('list')
 
       mkdirSync(SHOTS, { recursive: true })
       await page.screenshot({ path: `${SHOTS}/dataset-preview-${scheme}.png`, fullPage: true })

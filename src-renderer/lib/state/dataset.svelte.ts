@@ -19,7 +19,11 @@ const DEBOUNCE_MS = 200
  */
 export class DatasetState {
   readonly #api: ApiClient
+  /** How recordings are chosen: a list (null = all), every recording with a tag, or from a device. */
+  selectBy = $state<'list' | 'tag' | 'device'>('list')
   recordingIds = $state.raw<number[] | null>(null)
+  tag = $state('')
+  device = $state('')
   windowMs = $state(1000)
   strideMs = $state(500)
   policy = $state<PolicyChoice>('majority')
@@ -45,7 +49,14 @@ export class DatasetState {
   }
 
   readonly config: DatasetConfigInput = $derived({
-    recordings: this.recordingIds ? { ids: this.recordingIds } : { all: true as const },
+    recordings:
+      this.selectBy === 'tag' && this.tag
+        ? { tag: this.tag }
+        : this.selectBy === 'device' && this.device
+          ? { device: this.device }
+          : this.recordingIds
+            ? { ids: this.recordingIds }
+            : { all: true as const },
     windowMs: this.windowMs,
     strideMs: this.strideMs,
     labelPolicy: this.policy === 'minOverlap' ? { minOverlap: this.minOverlap } : this.policy,
