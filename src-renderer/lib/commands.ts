@@ -50,6 +50,47 @@ export function buildCommands(app: AppState): Command[] {
       },
     },
   ]
+  const actions: Command[] = [
+    {
+      id: 'capture.toggle',
+      title: app.capture.active ? 'Stop recording' : 'Record the selected device',
+      hint: 'R in Capture',
+      run: () => {
+        app.view = 'capture'
+        if (app.capture.active) void app.capture.stop(app.capture.active.recordingId)
+        else void app.capture.start()
+      },
+    },
+    {
+      id: 'labels.undo',
+      title: 'Undo the last label change',
+      hint: 'Ctrl+Z',
+      run: () => void app.labels.undo(),
+    },
+    {
+      id: 'labels.redo',
+      title: 'Redo the label change',
+      hint: 'Ctrl+Shift+Z',
+      run: () => void app.labels.redo(),
+    },
+    {
+      id: 'timeline.fit',
+      title: 'Fit the whole recording on the timeline',
+      hint: 'F in Label',
+      run: () => {
+        app.view = 'label'
+        app.timeline.fit()
+      },
+    },
+    {
+      id: 'classes.edit',
+      title: 'Edit classes…',
+      run: () => {
+        app.view = 'label'
+        app.editingClasses = true
+      },
+    },
+  ]
   const recent = app.recent
     .filter((p) => p.exists && p.path !== app.project?.path)
     .map((p) => ({
@@ -58,7 +99,7 @@ export function buildCommands(app: AppState): Command[] {
       hint: p.path,
       run: () => void app.openProject(p.path),
     }))
-  return [...goTo, ...projects, ...data, ...recent]
+  return [...goTo, ...projects, ...data, ...actions, ...recent]
 }
 
 /** Case-insensitive match of all query words, best (earliest) matches first. */

@@ -82,6 +82,16 @@ test('the command palette reaches views by keyboard', async ({ page, served }) =
   await page.keyboard.type('data')
   await page.keyboard.press('Enter')
   await expect(page.locator('main')).toHaveAttribute('data-view', 'dataset')
+  // Actions too: the class editor, which lists the classes a new project starts with.
+  await page.keyboard.press('Control+k')
+  await page.keyboard.type('edit classes')
+  await page.keyboard.press('Enter')
+  const editor = page.getByRole('dialog', { name: 'Classes' })
+  await expect(editor.locator('tr[data-class="anomaly"]')).toBeVisible()
+  await expect(editor.locator('tr[data-class="normal"]')).toBeVisible()
+  await page.keyboard.press('Escape')
+  await expect(page.locator('main')).toHaveAttribute('data-view', 'label')
+
   await page.keyboard.press('Control+k')
   await page.keyboard.type('zzz')
   await expect(page.getByText('No command matches')).toBeVisible()

@@ -40,6 +40,8 @@ export class AppState {
   notice = $state<Notice | null>(null)
   switcher = $state<SwitcherMode | null>(null)
   importOpen = $state(false)
+  /** The class editor of the Label view is open. */
+  editingClasses = $state(false)
   /** The recording whose export dialog is open. */
   exporting = $state.raw<RecordingSummary | null>(null)
   paletteOpen = $state(false)
