@@ -82,3 +82,22 @@ test('imports a CSV file and exports it again from the recordings list', async (
     'true',
   )
 })
+
+test('a recording in progress grows on the labeling timeline', async ({ page, served }) => {
+  await page.goto(served.url)
+  await page.locator('[data-device="demo"]').click()
+  await page.keyboard.press('r')
+  await expect(page.locator('.counters .state')).toContainText('Recording', { timeout: 10_000 })
+  await page.waitForTimeout(2500)
+  await page.locator('.recordings tbody tr').first().locator('.link').click()
+  await expect(page.locator('main')).toHaveAttribute('data-view', 'label')
+  const range = page.locator('.readout span').first()
+  await expect(range).toHaveText(/^0:00\.\d{3} – 0:0\d\.\d{3}$/)
+  const endOf = async () => {
+    const [, end] = (await range.innerText()).split(' – ')
+    const [m, s] = (end ?? '').split(':')
+    return Number(m) * 60 + Number(s)
+  }
+  const before = await endOf()
+  await expect.poll(endOf, { timeout: 8000 }).toBeGreaterThan(before + 1.5)
+})

@@ -86,9 +86,9 @@ export class TimelineState {
   /** The recording asked for last (it may still be loading). */
   requestedId: number | null = null
 
-  /** Opens a recording on the timeline (again only if `force`). */
-  async load(recordingId: number, force = false): Promise<void> {
-    if (recordingId === this.requestedId && !force) return
+  /** Opens a recording on the timeline (once: asking again for the same one does nothing). */
+  async load(recordingId: number): Promise<void> {
+    if (recordingId === this.requestedId) return
     this.requestedId = recordingId
     const token = ++this.#loadToken
     this.error = null
@@ -117,9 +117,36 @@ export class TimelineState {
     }
   }
 
-  /** Refreshes what is shown (e.g. after a recording grew). */
-  reload(): void {
-    if (this.recording) void this.load(this.recording.id, true)
+  /**
+   * For a recording still being recorded: takes in the new samples, keeping the window (or
+   * following the end when the window showed the end).
+   */
+  async follow(): Promise<void> {
+    const current = this.recording
+    if (!current) return
+    const token = this.#loadToken
+    const atEnd = this.viewport.toUs >= this.extent.endUs - 1
+    const detail = await this.#api.call('recordings.get', { id: current.id })
+    if (token !== this.#loadToken) return
+    const stream = detail.streams.find((s) => s.id === this.stream?.id) ?? null
+    this.recording = detail
+    this.stream = stream
+    if (!stream || stream.samples === 0) return
+    const width = this.viewport.toUs - this.viewport.fromUs
+    if (atEnd)
+      this.viewport = clampViewport(
+        { fromUs: this.extent.endUs - width, toUs: this.extent.endUs },
+        this.extent,
+      )
+    this.slice = null // the last slice ends where the recording used to end
+    this.#request(this.viewport)
+    const overview = await this.#api.call('timeline.view', {
+      streamId: stream.id,
+      fromUs: this.extent.startUs,
+      toUs: this.extent.endUs,
+      pixels: OVERVIEW_PIXELS,
+    })
+    if (token === this.#loadToken) this.overview = overview
   }
 
   setViewport(v: Viewport): void {
