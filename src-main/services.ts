@@ -74,6 +74,7 @@ export function createServices(opts: ServicesOptions) {
     'timeline.view': ({ streamId, fromUs, toUs, pixels }) =>
       timeline.view(streamId, fromUs, toUs, pixels),
     'data.import': (request) => imports.import(request),
+    'data.cancelImport': () => ({ cancelled: imports.cancel() }),
     'data.export': (request) => exportRecording(projects.project(), request),
     'data.pickImportPaths': () => projects.dialogs().pickImportPaths(),
     'data.pickExportPath': ({ format, suggestedName }) =>

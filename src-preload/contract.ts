@@ -522,6 +522,8 @@ export const methods = {
       rateHz: z.number(),
     }),
   ),
+  /** Stops the imports running now: files already imported stay, the rest are not read. */
+  'data.cancelImport': method(NoArgs, z.object({ cancelled: z.number().int() })),
   /** Native dialogs (desktop): files to import, or where to export; null if cancelled. */
   'data.pickImportPaths': method(NoArgs, z.array(z.string()).nullable()),
   'data.pickExportPath': method(

@@ -19,6 +19,8 @@ export interface ImportOptions {
   /** Sample rate of CSV files without a time column (Hz); with one, it overrides the nominal rate. */
   rateHz?: number
   onProgress?: (progress: ImportProgress) => void
+  /** Stops the import: the file being read is not stored, the files after it are not read. */
+  signal?: AbortSignal
 }
 
 export interface ImportedFile {
@@ -77,7 +79,10 @@ export async function importPaths(
       throttle.update(progress)
     }
     try {
-      outcomes.push(await importFile(project, job, sizes[i] ?? 0, format, rateHz, onBytes))
+      if (options.signal?.aborted) throw cancelled(job.file)
+      outcomes.push(
+        await importFile(project, job, sizes[i] ?? 0, format, rateHz, onBytes, options.signal),
+      )
     } catch (error) {
       outcomes.push(failed(error instanceof ImportError ? error : storeFailure(job.file, error)))
     }
@@ -95,6 +100,7 @@ async function importFile(
   format: ImportFormat,
   rateHz: number | undefined,
   onBytes: (bytesRead: number) => void,
+  signal: AbortSignal | undefined,
 ): Promise<ImportedFile> {
   if (size > MAX_FILE_BYTES) {
     throw new ImportError(
@@ -108,6 +114,7 @@ async function importFile(
     kind === 'csv'
       ? await readCsv(job.file, { rateHz, onBytes })
       : await readEdgeImpulse(job.file, kind, onBytes)
+  if (signal?.aborted) throw cancelled(job.file)
   const { recordingId } = storeRecording(project, job, decoded)
   const recording = project.recordings.get(recordingId)
   return {
@@ -120,6 +127,10 @@ async function importFile(
     rateHz: decoded.rateHz,
     durationS: recording?.durationS ?? 0,
   }
+}
+
+function cancelled(file: string): ImportError {
+  return new ImportError(file, 'not imported: the import was cancelled.')
 }
 
 async function sizeOf(file: string): Promise<number> {

@@ -22,20 +22,35 @@ export interface ImportRequest {
 /** Imports recordings into the open project for the UI and the CLI. */
 export class ImportService {
   readonly #options: ImportServiceOptions
+  readonly #running = new Set<AbortController>()
 
   constructor(options: ImportServiceOptions) {
     this.#options = options
   }
 
   async import(request: ImportRequest): Promise<ImportOutcome[]> {
-    const outcomes = await importPaths(this.#options.project(), request.paths, {
-      format: request.format,
-      rateHz: request.rateHz,
-      onProgress: this.#options.onProgress,
-    })
+    const controller = new AbortController()
+    this.#running.add(controller)
+    let outcomes: ImportOutcome[]
+    try {
+      outcomes = await importPaths(this.#options.project(), request.paths, {
+        format: request.format,
+        rateHz: request.rateHz,
+        onProgress: this.#options.onProgress,
+        signal: controller.signal,
+      })
+    } finally {
+      this.#running.delete(controller)
+    }
     if (outcomes.some((outcome) => outcome.ok)) {
       this.#options.events?.emit('recordings.onChanged', { reason: 'import' })
     }
     return outcomes
+  }
+
+  /** Cancels the imports running now; files already imported stay. Returns how many. */
+  cancel(): number {
+    for (const controller of this.#running) controller.abort()
+    return this.#running.size
   }
 }

@@ -32,4 +32,19 @@ describe('ImportService', () => {
     expect(outcome?.ok).toBe(false)
     expect(heard).toEqual([])
   })
+
+  test('cancelling stops the import: the file being read is not stored, the rest are not read', async () => {
+    // Cancel at the first progress report, while the first file is being read.
+    const service: ImportService = new ImportService({
+      project,
+      onProgress: () => service.cancel(),
+    })
+    const outcomes = await service.import({
+      paths: [fixture('seconds.csv'), fixture('ei-accel.json'), fixture('ei-accel.cbor')],
+    })
+    expect(outcomes).toHaveLength(3)
+    expect(outcomes.every((o) => !o.ok && /cancelled/.test(o.error))).toBe(true)
+    expect(project().recordings.list()).toHaveLength(0)
+    expect(service.cancel()).toBe(0) // nothing is running any more
+  })
 })
