@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { defaultProjectPath, userDataDir } from '../paths.js'
 import { localClient } from '../rpc/local-client.js'
 import { createServices, type Services } from '../services.js'
+import type { Project } from '../store/index.js'
 
 export interface GlobalOptions {
   project?: string
@@ -51,6 +52,18 @@ export function cliContext(program: Command): CliContext {
 
 /** A failure the user can fix: printed as one line on stderr, exit code 1. */
 export class CliError extends Error {}
+
+/** A recording given by id, or by its name when that is unique. */
+export function recordingIdOf(project: Project, given: string): number {
+  if (/^\d+$/.test(given)) return Number(given)
+  const matches = project.recordings.list().filter((recording) => recording.name === given)
+  if (matches.length === 1) return (matches[0] as (typeof matches)[number]).id
+  throw new CliError(
+    matches.length === 0
+      ? `There is no recording named "${given}". List them with: tinyloop recordings`
+      : `${matches.length} recordings are named "${given}". Give its id instead (tinyloop recordings).`,
+  )
+}
 
 /** Fixed-width columns for human output. */
 export function table(header: string[], rows: string[][]): string {

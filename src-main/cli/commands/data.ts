@@ -7,8 +7,7 @@ import type { ImportFormat } from '../../capture/import/detect-format.js'
 import { importPaths } from '../../capture/import/import-paths.js'
 import type { ImportOutcome } from '../../capture/import/import-paths.js'
 import type { ImportProgress } from '../../capture/import/progress.js'
-import type { Project } from '../../store/index.js'
-import { CliError, type CliContext } from '../context.js'
+import { CliError, recordingIdOf, type CliContext } from '../context.js'
 
 function parseRate(value: string): number {
   const rate = Number(value)
@@ -83,18 +82,6 @@ export function registerData(program: Command, ctx: CliContext): void {
           )
         }),
     )
-}
-
-/** A recording given by id, or by its name when that is unique. */
-function recordingIdOf(project: Project, given: string): number {
-  if (/^\d+$/.test(given)) return Number(given)
-  const matches = project.recordings.list().filter((recording) => recording.name === given)
-  if (matches.length === 1) return (matches[0] as (typeof matches)[number]).id
-  throw new CliError(
-    matches.length === 0
-      ? `There is no recording named "${given}". List them with: tinyloop recordings`
-      : `${matches.length} recordings are named "${given}". Give its id instead (tinyloop recordings).`,
-  )
 }
 
 function importedLines(outcomes: ImportOutcome[]): string {

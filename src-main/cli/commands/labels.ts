@@ -5,8 +5,7 @@ import { formatDuration, plural } from '../../../src-preload/format.js'
 import { ClassService } from '../../labels/class-service.js'
 import { actorName, LabelService } from '../../labels/label-service.js'
 import type { Services } from '../../services.js'
-import type { Project } from '../../store/project.js'
-import { CliError, table, type CliContext } from '../context.js'
+import { CliError, recordingIdOf, table, type CliContext } from '../context.js'
 
 /** The label services for the CLI: changes are journaled as made by "<user> (cli)". */
 function labelServices(services: Services): { classes: ClassService; labels: LabelService } {
@@ -199,16 +198,4 @@ export function registerLabels(program: Command, ctx: CliContext): void {
         )
       }),
     )
-}
-
-/** A recording given by id, or by its name when that is unique. */
-function recordingIdOf(project: Project, given: string): number {
-  if (/^\d+$/.test(given)) return Number(given)
-  const matches = project.recordings.list().filter((recording) => recording.name === given)
-  if (matches.length === 1) return (matches[0] as (typeof matches)[number]).id
-  throw new CliError(
-    matches.length === 0
-      ? `There is no recording named "${given}". List them with: tinyloop recordings`
-      : `${matches.length} recordings are named "${given}". Give its id instead (tinyloop recordings).`,
-  )
 }
