@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test as base, type Page } from '@playwright/test'
 import { openProject } from '../../src-main/store/index.js'
 import { startServe, watchConsole } from './fixtures.js'
 
@@ -47,6 +47,19 @@ function seed(file: string, minutes = 10): number {
   return id
 }
 
+/** Each test gets `tinyloop serve` on a fresh project with the seeded recording. */
+const test = base.extend<{ minutes: number; served: { url: string; dir: string } }>({
+  minutes: [10, { option: true }],
+  served: async ({ minutes }, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
+    const file = join(dir, 'Fans.tinyloop')
+    seed(file, minutes)
+    const server = await startServe(file)
+    await use({ url: server.url, dir })
+    await server.stop()
+  },
+})
+
 async function openLabelView(page: Page, url: string) {
   await page.goto(url)
   await page.locator('.rail [data-view="label"]').click()
@@ -87,188 +100,154 @@ async function dragAcross(page: Page, from: number, to: number) {
 test.describe('labeling on the timeline', () => {
   test('drag creates, an edge resizes, a hotkey relabels, undo/redo, and it all persists', async ({
     page,
+    served,
   }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
-    const file = join(dir, 'Fans.tinyloop')
-    seed(file)
-    const server = await startServe(file)
-    try {
-      const problems = watchConsole(page)
-      await openLabelView(page, server.url)
-      const items = page.locator('.list li[data-label]')
-      await expect(items).toHaveCount(0)
+    const problems = watchConsole(page)
+    await openLabelView(page, served.url)
+    const items = page.locator('.list li[data-label]')
+    await expect(items).toHaveCount(0)
 
-      // The whole 10 minutes are shown: 40% to 45% is 4:00 to 4:30.
-      await dragAcross(page, 0.4, 0.45)
-      await expect(items).toHaveCount(1)
-      await expect(items.first()).toContainText('anomaly')
-      await expect(items.first()).toContainText(/4:0\d\.\d{3} – 4:3\d\.\d{3}/)
+    // The whole 10 minutes are shown: 40% to 45% is 4:00 to 4:30.
+    await dragAcross(page, 0.4, 0.45)
+    await expect(items).toHaveCount(1)
+    await expect(items.first()).toContainText('anomaly')
+    await expect(items.first()).toContainText(/4:0\d\.\d{3} – 4:3\d\.\d{3}/)
 
-      // Resize: drag the end edge from 45% to 50%.
-      await dragAcross(page, 0.45, 0.5)
-      await expect(items).toHaveCount(1)
-      await expect(items.first()).toContainText(/– 5:0\d\.\d{3}/)
+    // Resize: drag the end edge from 45% to 50%.
+    await dragAcross(page, 0.45, 0.5)
+    await expect(items).toHaveCount(1)
+    await expect(items.first()).toContainText(/– 5:0\d\.\d{3}/)
 
-      // A second class (it gets hotkey 2), then relabel the region with that key.
-      await addClass(page, 'bearing')
-      await items.first().locator('.item').click()
-      await page.keyboard.press('2')
-      await expect(items.first().locator('.name')).toHaveText('bearing')
-      const relabeled = 'bearing'
+    // A second class (it gets hotkey 2), then relabel the region with that key.
+    await addClass(page, 'bearing')
+    await items.first().locator('.item').click()
+    await page.keyboard.press('2')
+    await expect(items.first().locator('.name')).toHaveText('bearing')
+    const relabeled = 'bearing'
 
-      await page.keyboard.press('Control+z')
-      await expect(items.first().locator('.name')).toHaveText('anomaly')
-      await page.keyboard.press('Control+Shift+z')
-      await expect(items.first().locator('.name')).toHaveText(relabeled)
+    await page.keyboard.press('Control+z')
+    await expect(items.first().locator('.name')).toHaveText('anomaly')
+    await page.keyboard.press('Control+Shift+z')
+    await expect(items.first().locator('.name')).toHaveText(relabeled)
 
-      await page.reload()
-      await page.locator('.rail [data-view="label"]').click()
-      await expect(items).toHaveCount(1)
-      await expect(items.first().locator('.name')).toHaveText(relabeled)
-      // Undo history survives the reload too.
-      await page.keyboard.press('Control+z')
-      await expect(items.first().locator('.name')).toHaveText('anomaly')
-      // Who changed what: every action, undo and redo included, with who made it.
-      await page.getByText('History: who changed what').click()
-      const history = page.getByRole('list', { name: 'Label history' }).locator('li')
-      await expect(history).toHaveCount(6) // create, resize, relabel, undo, redo, undo
-      await expect(history.first()).toContainText(/undo/i)
-      await expect(history.first()).toContainText('(web)')
-      expect(problems).toEqual([])
-    } finally {
-      await server.stop()
-    }
+    await page.reload()
+    await page.locator('.rail [data-view="label"]').click()
+    await expect(items).toHaveCount(1)
+    await expect(items.first().locator('.name')).toHaveText(relabeled)
+    // Undo history survives the reload too.
+    await page.keyboard.press('Control+z')
+    await expect(items.first().locator('.name')).toHaveText('anomaly')
+    // Who changed what: every action, undo and redo included, with who made it.
+    await page.getByText('History: who changed what').click()
+    const history = page.getByRole('list', { name: 'Label history' }).locator('li')
+    await expect(history).toHaveCount(6) // create, resize, relabel, undo, redo, undo
+    await expect(history.first()).toContainText(/undo/i)
+    await expect(history.first()).toContainText('(web)')
+    expect(problems).toEqual([])
   })
 
-  test('keyboard only: in and out points, Enter, navigation and delete', async ({ page }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
-    const file = join(dir, 'Fans.tinyloop')
-    seed(file)
-    const server = await startServe(file)
-    try {
-      await openLabelView(page, server.url)
-      const items = page.locator('.list li[data-label]')
-      // With no pointer over the plot, [ and ] mark the centre of the window: pan between them.
-      await page.keyboard.press('z') // zoom in around the centre (2:30 to 7:30)
-      await page.keyboard.press('[')
-      await page.keyboard.press('ArrowRight')
-      await page.keyboard.press(']')
-      await page.keyboard.press('Enter')
-      await expect(items).toHaveCount(1)
-      await page.keyboard.press('f')
-      await page.keyboard.press('Escape')
-      await page.keyboard.press('n')
-      await expect(items.first()).toHaveClass(/selected/)
-      await page.keyboard.press('Delete')
-      await expect(items).toHaveCount(0)
-      await page.keyboard.press('Control+z')
-      await expect(items).toHaveCount(1)
-    } finally {
-      await server.stop()
-    }
+  test('keyboard only: in and out points, Enter, navigation and delete', async ({
+    page,
+    served,
+  }) => {
+    await openLabelView(page, served.url)
+    const items = page.locator('.list li[data-label]')
+    // With no pointer over the plot, [ and ] mark the centre of the window: pan between them.
+    await page.keyboard.press('z') // zoom in around the centre (2:30 to 7:30)
+    await page.keyboard.press('[')
+    await page.keyboard.press('ArrowRight')
+    await page.keyboard.press(']')
+    await page.keyboard.press('Enter')
+    await expect(items).toHaveCount(1)
+    await page.keyboard.press('f')
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('n')
+    await expect(items.first()).toHaveClass(/selected/)
+    await page.keyboard.press('Delete')
+    await expect(items).toHaveCount(0)
+    await page.keyboard.press('Control+z')
+    await expect(items).toHaveCount(1)
   })
 
-  test('classes are renamed, recoloured and deleted from the class editor', async ({ page }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
-    const file = join(dir, 'Fans.tinyloop')
-    seed(file)
-    const server = await startServe(file)
-    try {
-      await openLabelView(page, server.url)
-      await dragAcross(page, 0.4, 0.45)
-      await addClass(page, 'spare')
-      await page.getByRole('button', { name: 'Edit…' }).click()
-      const editor = page.getByRole('dialog', { name: 'Classes' })
-      await editor.getByLabel('Name of anomaly').fill('imbalance')
-      await editor.getByLabel('Name of anomaly').press('Tab')
-      await expect(page.locator('.list li[data-label] .name')).toHaveText('imbalance')
-      await editor.getByLabel('Colour of imbalance').fill('#123456')
-      await expect(page.locator('.palette [data-class="imbalance"] i')).toHaveCSS(
-        'background-color',
-        'rgb(18, 52, 86)',
-      )
-      // A class with labels cannot be deleted; an unused one can.
-      await expect(editor.getByRole('button', { name: 'Delete imbalance' })).toBeDisabled()
-      await editor.getByRole('button', { name: 'Delete spare' }).click()
-      await expect(editor.locator('tr[data-class="spare"]')).toHaveCount(0)
-      await page.keyboard.press('Escape')
-      await expect(page.locator('.palette [data-class="spare"]')).toHaveCount(0)
-      await expect(page.locator('.palette [data-class="imbalance"]')).toBeVisible()
-    } finally {
-      await server.stop()
-    }
+  test('classes are renamed, recoloured and deleted from the class editor', async ({
+    page,
+    served,
+  }) => {
+    await openLabelView(page, served.url)
+    await dragAcross(page, 0.4, 0.45)
+    await addClass(page, 'spare')
+    await page.getByRole('button', { name: 'Edit…' }).click()
+    const editor = page.getByRole('dialog', { name: 'Classes' })
+    await editor.getByLabel('Name of anomaly').fill('imbalance')
+    await editor.getByLabel('Name of anomaly').press('Tab')
+    await expect(page.locator('.list li[data-label] .name')).toHaveText('imbalance')
+    await editor.getByLabel('Colour of imbalance').fill('#123456')
+    await expect(page.locator('.palette [data-class="imbalance"] i')).toHaveCSS(
+      'background-color',
+      'rgb(18, 52, 86)',
+    )
+    // A class with labels cannot be deleted; an unused one can.
+    await expect(editor.getByRole('button', { name: 'Delete imbalance' })).toBeDisabled()
+    await editor.getByRole('button', { name: 'Delete spare' }).click()
+    await expect(editor.locator('tr[data-class="spare"]')).toHaveCount(0)
+    await page.keyboard.press('Escape')
+    await expect(page.locator('.palette [data-class="spare"]')).toHaveCount(0)
+    await expect(page.locator('.palette [data-class="imbalance"]')).toBeVisible()
   })
 
-  test('Alt+drag zooms to the span, Shift+drag pans, F fits', async ({ page }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
-    const file = join(dir, 'Fans.tinyloop')
-    seed(file)
-    const server = await startServe(file)
-    try {
-      await openLabelView(page, server.url)
-      const range = page.locator('.readout span').first()
-      await expect(range).toHaveText('0:00.000 – 10:00.000')
-      await page.keyboard.down('Alt')
-      await dragAcross(page, 0.4, 0.5)
-      await page.keyboard.up('Alt')
-      await expect(range).toHaveText(/^4:00\.\d{3} – 5:00\.\d{3}$/)
-      await expect(page.locator('.list li[data-label]')).toHaveCount(0) // zooming made no label
-      await page.keyboard.down('Shift')
-      await dragAcross(page, 0.5, 0.25) // drag the signal left: later times come into view
-      await page.keyboard.up('Shift')
-      await expect(range).toHaveText(/^4:1\d\.\d{3} – 5:1\d\.\d{3}$/)
-      await page.keyboard.press('f')
-      await expect(range).toHaveText('0:00.000 – 10:00.000')
-    } finally {
-      await server.stop()
-    }
+  test('Alt+drag zooms to the span, Shift+drag pans, F fits', async ({ page, served }) => {
+    await openLabelView(page, served.url)
+    const range = page.locator('.readout span').first()
+    await expect(range).toHaveText('0:00.000 – 10:00.000')
+    await page.keyboard.down('Alt')
+    await dragAcross(page, 0.4, 0.5)
+    await page.keyboard.up('Alt')
+    await expect(range).toHaveText(/^4:00\.\d{3} – 5:00\.\d{3}$/)
+    await expect(page.locator('.list li[data-label]')).toHaveCount(0) // zooming made no label
+    await page.keyboard.down('Shift')
+    await dragAcross(page, 0.5, 0.25) // drag the signal left: later times come into view
+    await page.keyboard.up('Shift')
+    await expect(range).toHaveText(/^4:1\d\.\d{3} – 5:1\d\.\d{3}$/)
+    await page.keyboard.press('f')
+    await expect(range).toHaveText('0:00.000 – 10:00.000')
   })
 
   test('label files: export as CSV, import CSV, and a bad file imports nothing', async ({
     page,
+    served,
   }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
-    const file = join(dir, 'Fans.tinyloop')
-    seed(file)
-    const server = await startServe(file)
-    try {
-      await openLabelView(page, server.url)
-      const items = page.locator('.list li[data-label]')
-      await dragAcross(page, 0.4, 0.45)
-      await expect(items).toHaveCount(1)
-      const download = page.waitForEvent('download')
-      await page.getByLabel('Export labels').selectOption('csv')
-      const csv = readFileSync(await (await download).path(), 'utf8')
-      expect(csv.split('\n')[0]).toBe('start_ms,end_ms,label')
-      expect(csv).toMatch(/^24\d{4}(\.\d+)?,27\d{4}(\.\d+)?,anomaly$/m)
+    await openLabelView(page, served.url)
+    const items = page.locator('.list li[data-label]')
+    await dragAcross(page, 0.4, 0.45)
+    await expect(items).toHaveCount(1)
+    const download = page.waitForEvent('download')
+    await page.getByLabel('Export labels').selectOption('csv')
+    const csv = readFileSync(await (await download).path(), 'utf8')
+    expect(csv.split('\n')[0]).toBe('start_ms,end_ms,label')
+    expect(csv).toMatch(/^24\d{4}(\.\d+)?,27\d{4}(\.\d+)?,anomaly$/m)
 
-      const good = join(dir, 'more.csv')
-      writeFileSync(good, 'start_ms,end_ms,label\n420000,430000,anomaly\n500000,510000,bearing\n')
-      await page.locator('input[type="file"]').setInputFiles(good)
-      await expect(page.getByRole('status').filter({ hasText: 'Imported 2 labels' })).toBeVisible()
-      await expect(items).toHaveCount(3)
+    const good = join(served.dir, 'more.csv')
+    writeFileSync(good, 'start_ms,end_ms,label\n420000,430000,anomaly\n500000,510000,bearing\n')
+    await page.locator('input[type="file"]').setInputFiles(good)
+    await expect(page.getByRole('status').filter({ hasText: 'Imported 2 labels' })).toBeVisible()
+    await expect(items).toHaveCount(3)
 
-      const bad = join(dir, 'bad.csv')
-      writeFileSync(bad, 'start_ms,end_ms,label\n1000,2000,anomaly\n9000,8000,anomaly\n')
-      await page.locator('input[type="file"]').setInputFiles(bad)
-      await expect(page.getByRole('alert')).toContainText('line 3')
-      await expect(items).toHaveCount(3)
-    } finally {
-      await server.stop()
-    }
+    const bad = join(served.dir, 'bad.csv')
+    writeFileSync(bad, 'start_ms,end_ms,label\n1000,2000,anomaly\n9000,8000,anomaly\n')
+    await page.locator('input[type="file"]').setInputFiles(bad)
+    await expect(page.getByRole('alert')).toContainText('line 3')
+    await expect(items).toHaveCount(3)
   })
 
-  for (const scheme of ['light', 'dark'] as const) {
-    test(`screenshots of a 3-hour recording zoomed out and in with labels (${scheme})`, async ({
-      page,
-    }) => {
-      const dir = mkdtempSync(join(tmpdir(), 'tinyloop-label-'))
-      const file = join(dir, 'Fans.tinyloop')
-      seed(file, 180)
-      const server = await startServe(file)
-      try {
+  test.describe('a 3-hour recording', () => {
+    test.use({ minutes: 180 })
+    for (const scheme of ['light', 'dark'] as const) {
+      test(`screenshots of a 3-hour recording zoomed out and in with labels (${scheme})`, async ({
+        page,
+        served,
+      }) => {
         await page.emulateMedia({ colorScheme: scheme })
-        await openLabelView(page, server.url)
+        await openLabelView(page, served.url)
         // The louder stretches are at 4:00 + k x 20:00: label three of them, one as 'bearing'.
         for (const k of [0, 3])
           await dragAcross(page, (240 + 1200 * k) / 10_800, (360 + 1200 * k) / 10_800)
@@ -281,9 +260,7 @@ test.describe('labeling on the timeline', () => {
         for (let i = 0; i < 2; i++) await page.keyboard.press('z')
         await expect(page.locator('.readout')).toContainText('raw samples')
         await page.screenshot({ path: `${SHOTS}/label-zoomed-in-${scheme}.png` })
-      } finally {
-        await server.stop()
-      }
-    })
-  }
+      })
+    }
+  })
 })

@@ -25,16 +25,7 @@ export function snapshot(file: string, dir: string): FileSnapshot {
 }
 
 /** A seeded generator, so a failing random test fails the same way again. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom as random } from '../../../src-main/seeded-random.js'
 
 /** A plain read-only look at a project file, beside the store's own connection. */
 export function rawRows<T>(file: string, sql: string, ...params: unknown[]): T[] {
