@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unzipSync } from 'fflate'
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
-import { main } from '../../../src-main/cli/tinyloop.js'
+import { runCli } from '../../helpers/run-cli.js'
 import { createServices } from '../../../src-main/services.js'
 import { localClient } from '../../../src-main/rpc/local-client.js'
 
@@ -67,23 +67,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function tinyloop(...args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk)
-    return true
-  })
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk)
-    return true
-  })
-  try {
-    const code = await main(['node', 'tinyloop', '--project', projectPath, ...args])
-    return { code, stdout, stderr }
-  } finally {
-    vi.restoreAllMocks()
-  }
+/** Runs `tinyloop` on this test's project, in this process. */
+function tinyloop(...args: string[]) {
+  return runCli(projectPath, ...args)
 }
 
 test('windows --json: windows, counts per class and split, drops, feature names', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import { main } from '../../../src-main/cli/tinyloop.js'
+import { runCli } from '../../helpers/run-cli.js'
 import { openProject } from '../../../src-main/store/open.js'
 import { uniformRecording } from './helpers.js'
 
@@ -25,24 +25,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-/** Runs `tinyloop --project <p> ...args` in this process: exit code, stdout, stderr. */
-async function tinyloop(...args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk)
-    return true
-  })
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk)
-    return true
-  })
-  try {
-    const code = await main(['node', 'tinyloop', '--project', projectPath, ...args])
-    return { code, stdout, stderr }
-  } finally {
-    vi.restoreAllMocks()
-  }
+/** Runs `tinyloop` on this test's project, in this process. */
+function tinyloop(...args: string[]) {
+  return runCli(projectPath, ...args)
 }
 
 function labelFile(name: string, content: string): string {
