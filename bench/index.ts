@@ -4,6 +4,7 @@
  */
 import { captureThroughput } from './capture-throughput.js'
 import { dataset } from './dataset.js'
+import { hostileClients } from './hostile-clients.js'
 import { liveView } from './live-view.js'
 import { timeline } from './timeline.js'
 
@@ -12,6 +13,7 @@ const BENCHMARKS = {
   'live-view': liveView,
   timeline,
   dataset,
+  'hostile-clients': hostileClients,
 }
 
 const wanted = process.argv.slice(2)

@@ -1,21 +1,48 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { extname, join, normalize, resolve, sep } from 'node:path'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { WireRequest, type WireMessage } from '../../src-preload/contract.js'
-import type { Services } from '../services.js'
+import { WebSocketServer } from 'ws'
+import {
+  MAX_CONNECTIONS,
+  MAX_IN_FLIGHT_PER_CONNECTION,
+  MAX_MESSAGE_BYTES,
+  MAX_UNSENT_BYTES_PER_CONNECTION,
+  REQUEST_HEADERS_TIMEOUT_MS,
+  STALLED_CONNECTION_CLOSE_MS,
+} from '../../src-preload/limits.js'
+import type { Dispatch, Logger } from '../rpc/dispatcher.js'
+import type { EventBus } from '../rpc/events.js'
+import { serveConnection, type ConnectionLimits } from './rpc-connection.js'
 
 export interface WebServerOptions {
-  services: Pick<Services, 'dispatch' | 'events' | 'log'>
+  services: { dispatch: Dispatch; events: EventBus; log: Logger }
   /** The built renderer (`out/renderer`). */
   rendererDir: string
   host?: string
   port?: number
   /** Fixed token for tests; a fresh random one otherwise. */
   token?: string
+  /** Tighter limits for tests; docs/limits.md gives the defaults. */
+  limits?: Partial<WebLimits>
 }
+
+export interface WebLimits extends ConnectionLimits {
+  headersTimeoutMs: number
+  maxConnections: number
+}
+
+const DEFAULT_LIMITS: WebLimits = {
+  maxInFlight: MAX_IN_FLIGHT_PER_CONNECTION,
+  maxUnsentBytes: MAX_UNSENT_BYTES_PER_CONNECTION,
+  stalledCloseMs: STALLED_CONNECTION_CLOSE_MS,
+  headersTimeoutMs: REQUEST_HEADERS_TIMEOUT_MS,
+  maxConnections: MAX_CONNECTIONS,
+}
+/** Refused upgrades get this long to take their answer before the socket is destroyed. */
+const REFUSAL_LINGER_MS = 2000
 
 export interface WebServer {
   url: string
@@ -24,7 +51,6 @@ export interface WebServer {
   close(): Promise<void>
 }
 
-const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -55,7 +81,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const host = opts.host ?? '127.0.0.1'
   const token = opts.token ?? randomBytes(24).toString('base64url')
   const rendererDir = resolve(opts.rendererDir)
-  const { dispatch, events, log } = opts.services
+  const { log } = opts.services
+  const limits: WebLimits = { ...DEFAULT_LIMITS, ...opts.limits }
   let port = 0
   const cookieName = () => `tinyloop_token_${port}`
 
@@ -85,16 +112,30 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     ]).has(hostHeader)
   }
 
-  const server = createServer((req, res) => {
-    void handleHttp(req, res).catch((err: unknown) => {
-      log.error('web server request failed', err)
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' })
-      res.end('Internal error; details are in the log.')
-    })
-  })
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.headersTimeoutMs * 3,
+      // How often those timeouts are checked (Node's default, 30 s, would let them run late).
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    (req, res) => {
+      void handleHttp(req, res).catch((err: unknown) => {
+        log.error('web server request failed', err)
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' })
+        res.end('Internal error; details are in the log.')
+      })
+    },
+  )
+  server.maxConnections = limits.maxConnections
+  // Every socket gets an error listener the moment it is accepted, and keeps it after an
+  // upgrade: a peer that resets the connection must never raise an error the process sees.
+  server.on('connection', (socket: Socket) => socket.on('error', ignoreSocketError))
+  server.on('clientError', (_err, socket: Duplex) => socket.destroy())
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+    const url = parseRequestUrl(req.url)
+    if (!url) return plain(res, 400, 'Bad request.')
     if (!hostAllowed(req)) return plain(res, 403, 'Forbidden: unexpected Host header.')
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return plain(res, 405, 'Method not allowed.')
@@ -128,50 +169,22 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    const refuse = (status: number, text: string) => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', ignoreSocketError)
+    const url = parseRequestUrl(req.url)
+    if (!url || url.pathname !== '/rpc') return refuseUpgrade(socket, 404, 'Not Found')
+    if (!hostAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden')
+    if (req.headers.origin !== `http://${req.headers.host}`) {
+      return refuseUpgrade(socket, 403, 'Forbidden')
     }
-    if (url.pathname !== '/rpc') return refuse(404, 'Not Found')
-    if (!hostAllowed(req)) return refuse(403, 'Forbidden')
-    if (req.headers.origin !== `http://${req.headers.host}`) return refuse(403, 'Forbidden')
-    if (!authorized(req, url)) return refuse(401, 'Unauthorized')
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
-  })
-
-  wss.on('connection', (ws: WebSocket) => {
-    const send = (message: WireMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
-    }
-    const unsubscribe = events.subscribe((event, payload) =>
-      send({ type: 'event', event, payload }),
+    if (!authorized(req, url)) return refuseUpgrade(socket, 401, 'Unauthorized')
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      serveConnection(ws, opts.services, {
+        maxInFlight: limits.maxInFlight,
+        maxUnsentBytes: limits.maxUnsentBytes,
+        stalledCloseMs: limits.stalledCloseMs,
+      }),
     )
-    ws.on('close', unsubscribe)
-    ws.on('error', (err) => log.error('web socket error', err))
-    ws.on('message', (data, isBinary) => {
-      let request: WireRequest
-      try {
-        if (isBinary) throw new Error('binary')
-        const parsed = WireRequest.safeParse(JSON.parse(String(data)))
-        if (!parsed.success) throw new Error('shape')
-        request = parsed.data
-      } catch {
-        send({
-          type: 'response',
-          id: -1,
-          ok: false,
-          error: {
-            code: 'BAD_REQUEST',
-            message: 'Malformed request: expected {id, method, args}.',
-          },
-        })
-        return
-      }
-      void dispatch(request.method, request.args).then((response) =>
-        send({ type: 'response', id: request.id, ...response }),
-      )
-    })
   })
 
   await new Promise<void>((resolveListen, reject) => {
@@ -197,6 +210,26 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       }),
   }
 }
+
+/** The request target as a URL, or null for one that is not a valid path. */
+function parseRequestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost')
+  } catch {
+    return null
+  }
+}
+
+/** Answers a refused upgrade and makes sure the socket goes away even if the peer lingers. */
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  const timer = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS)
+  timer.unref()
+  socket.once('close', () => clearTimeout(timer))
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+}
+
+/** Resets and broken pipes are the peer's business; the socket is closed by then. */
+function ignoreSocketError(): void {}
 
 function plain(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })

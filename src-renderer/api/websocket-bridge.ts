@@ -4,6 +4,7 @@ import type {
   TinyLoopBridge,
   WireMessage,
 } from '../../src-preload/contract'
+import { fitsInBytes, formatBytes, MAX_MESSAGE_BYTES } from '../../src-preload/limits'
 
 export type ConnectionState = 'connecting' | 'open' | 'closed'
 
@@ -75,6 +76,18 @@ export function websocketBridge(
     call(method, args) {
       const id = nextId++
       const message = JSON.stringify({ id, method, args })
+      // The server closes a connection that sends more than this: refuse it here, in words.
+      if (!fitsInBytes(message, MAX_MESSAGE_BYTES)) {
+        return Promise.resolve<RpcResponse>({
+          ok: false,
+          error: {
+            code: 'TOO_LARGE',
+            message:
+              `This request is larger than the ${formatBytes(MAX_MESSAGE_BYTES)} one message ` +
+              'to TinyLoop may carry, so it was not sent.',
+          },
+        })
+      }
       return new Promise<RpcResponse>((resolve) => {
         const timer = setTimeout(() => {
           pending.delete(id)

@@ -239,6 +239,36 @@ test.describe('labeling on the timeline', () => {
     await expect(items).toHaveCount(3)
   })
 
+  test('label files too large for one message are refused in words, on a live connection', async ({
+    page,
+    served,
+  }) => {
+    await openLabelView(page, served.url)
+    const input = page.locator('input[type="file"]')
+    const alert = page.getByRole('alert')
+    // Over the label file limit: refused before it is read.
+    await input.setInputFiles({
+      name: 'huge.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.alloc(20_000_000, 0x61),
+    })
+    await expect(alert).toContainText(
+      'huge.csv is 20.0 MB; label files up to 15 MiB can be imported.',
+    )
+    // Within it, but six times larger once escaped for the socket: refused by the page itself,
+    // where the server used to drop the connection (code 1009) and the page said "connection lost".
+    await input.setInputFiles({
+      name: 'controls.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.alloc(14 * 1024 * 1024, 0x01),
+    })
+    await expect(alert).toContainText('controls.csv was not imported: This request is larger than')
+    const good = join(served.dir, 'after.csv')
+    writeFileSync(good, 'start_ms,end_ms,label\n420000,430000,anomaly\n')
+    await input.setInputFiles(good)
+    await expect(page.getByRole('status').filter({ hasText: 'Imported 1 labels' })).toBeVisible()
+  })
+
   test.describe('a 3-hour recording', () => {
     test.use({ minutes: 180 })
     for (const scheme of ['light', 'dark'] as const) {

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../../api/client'
 import type { MethodArgs, MethodResult } from '../../../src-preload/contract'
 import { messageOf } from './app.svelte'
+import { formatBytes, MAX_LABEL_FILE_BYTES } from '../../../src-preload/limits'
 
 export type LabelClass = MethodResult<'classes.list'>[number]
 export type LabelList = MethodResult<'labels.list'>
@@ -161,10 +162,22 @@ export class LabelsState {
   async importFile(file: File): Promise<string> {
     if (this.recordingId === null) return ''
     this.error = null
-    const outcome = await this.#api.call('labels.import', {
-      recordingId: this.recordingId,
-      file: { name: file.name, text: await file.text() },
-    })
+    if (file.size > MAX_LABEL_FILE_BYTES) {
+      this.error =
+        `${file.name} is ${formatBytes(file.size)}; label files up to ` +
+        `${formatBytes(MAX_LABEL_FILE_BYTES)} can be imported.`
+      return ''
+    }
+    let outcome: MethodResult<'labels.import'>
+    try {
+      outcome = await this.#api.call('labels.import', {
+        recordingId: this.recordingId,
+        file: { name: file.name, text: await file.text() },
+      })
+    } catch (err) {
+      this.error = `${file.name} was not imported: ${messageOf(err)}`
+      return ''
+    }
     if (!outcome.ok) {
       const first = outcome.problems
         .slice(0, 3)
