@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import type { LabelFileFormat } from '../../src-preload/contract.js'
 import { plural } from '../../src-preload/format.js'
+import { MAX_LABEL_FILE_BYTES } from '../../src-preload/limits.js'
+import { InputFileError, readInputFile } from '../input-file.js'
 import { writeOutputFile } from '../capture/export/output-file.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { Project } from '../store/project.js'
@@ -21,9 +22,6 @@ import type { FileLabel, FileProblem, OutputLabel, ParsedLabels } from './format
 import { problem } from './formats/types.js'
 import { planLabels, type Wanted } from './merge.js'
 import { SampleGrid } from './sample-grid.js'
-
-/** Largest label file read: labels are small, so anything bigger is not a label file. */
-export const MAX_LABEL_FILE_BYTES = 64 * 1024 ** 2
 
 /** Problems listed at most; the rest are counted. */
 const MAX_PROBLEMS = 200
@@ -330,22 +328,15 @@ export function labelsText(
 }
 
 async function readLabelFile(path: string): Promise<string> {
-  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') {
-      throw new ServiceError('NOT_FOUND', `${path} does not exist. Check the path.`)
-    }
-    throw new ServiceError('INVALID_ARGUMENT', `TinyLoop cannot read ${path} (${error.code}).`)
-  })
-  if (!info.isFile()) {
-    throw new ServiceError('INVALID_ARGUMENT', `${path} is not a file. Give a label file.`)
-  }
-  if (info.size > MAX_LABEL_FILE_BYTES) {
+  try {
+    return (await readInputFile(path, MAX_LABEL_FILE_BYTES)).toString('utf8')
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error
     throw new ServiceError(
-      'INVALID_ARGUMENT',
-      `${basename(path)} is ${Math.round(info.size / 1024 ** 2)} MB, too large to be a label file.`,
+      error.problem === 'NOT_FOUND' ? 'NOT_FOUND' : 'INVALID_ARGUMENT',
+      `${path} ${error.reason}${error.problem === 'NOT_A_FILE' ? ' Give a label file.' : ''}`,
     )
   }
-  return readFile(path, 'utf8')
 }
 
 function sortProblems(problems: FileProblem[]): FileProblem[] {

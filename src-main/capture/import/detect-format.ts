@@ -1,5 +1,5 @@
-import { open } from 'node:fs/promises'
 import { extname } from 'node:path'
+import { readInputHead } from '../../input-file.js'
 import { ImportError } from './import-error.js'
 
 /** What the user asks for: `auto` looks at the file, `ei` is Edge Impulse JSON or CBOR. */
@@ -29,7 +29,7 @@ export async function detectKind(file: string, format: ImportFormat): Promise<Fi
   if (format === 'csv') return 'csv'
   if (format === 'auto' && byExtension) return byExtension
   if (format === 'ei' && byExtension && byExtension !== 'csv') return byExtension
-  const kind = kindOfContent(await firstBytes(file, 64))
+  const kind = kindOfContent(await readInputHead(file, 64))
   if (format === 'ei' && kind === 'csv') {
     throw new ImportError(
       file,
@@ -47,15 +47,4 @@ function kindOfContent(head: Buffer): FileKind {
     .replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, '')
     .trimStart()
   return text.startsWith('{') ? 'ei-json' : 'csv'
-}
-
-async function firstBytes(file: string, count: number): Promise<Buffer> {
-  const handle = await open(file, 'r')
-  try {
-    const buffer = Buffer.alloc(count)
-    const { bytesRead } = await handle.read(buffer, 0, count, 0)
-    return buffer.subarray(0, bytesRead)
-  } finally {
-    await handle.close()
-  }
 }

@@ -1,5 +1,6 @@
-import { readFile, realpath, stat } from 'node:fs/promises'
+import { realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { readInputFile } from '../../input-file.js'
 import type { Json, JsonObject } from '../../store/index.js'
 import { ImportError } from './import-error.js'
 import { MAX_DOCUMENT_BYTES } from './limits.js'
@@ -24,12 +25,15 @@ export interface LabeledFile {
  */
 export async function readLabels(labelsFile: string): Promise<LabeledFile[]> {
   const folder = await realpath(dirname(labelsFile))
-  if ((await stat(labelsFile)).size > MAX_DOCUMENT_BYTES) {
-    throw new ImportError(labelsFile, 'is too large to be a listing of samples.')
+  let text: string
+  try {
+    text = (await readInputFile(labelsFile, MAX_DOCUMENT_BYTES)).toString('utf8')
+  } catch (error) {
+    throw ImportError.ofUnreadable(error) ?? error
   }
   let listing: unknown
   try {
-    listing = JSON.parse(await readFile(labelsFile, 'utf8'))
+    listing = JSON.parse(text)
   } catch (error) {
     throw new ImportError(
       labelsFile,

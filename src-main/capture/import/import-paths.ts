@@ -84,7 +84,7 @@ export async function importPaths(
         await importFile(project, job, sizes[i] ?? 0, format, rateHz, onBytes, options.signal),
       )
     } catch (error) {
-      outcomes.push(failed(error instanceof ImportError ? error : storeFailure(job.file, error)))
+      outcomes.push(failed(ImportError.ofUnreadable(error) ?? storeFailure(job.file, error)))
     }
     progress.bytesDone = bytesBefore + (sizes[i] ?? 0)
     progress.filesDone++
@@ -112,7 +112,7 @@ async function importFile(
   const kind = await detectKind(job.file, format)
   const decoded: DecodedRecording =
     kind === 'csv'
-      ? await readCsv(job.file, { rateHz, onBytes })
+      ? await readCsv(job.file, { rateHz, onBytes, signal, cancelled: () => cancelled(job.file) })
       : await readEdgeImpulse(job.file, kind, onBytes)
   if (signal?.aborted) throw cancelled(job.file)
   const { recordingId } = storeRecording(project, job, decoded)

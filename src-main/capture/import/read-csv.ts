@@ -1,13 +1,12 @@
-import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { CsvError, parse } from 'csv-parse'
 import type { Info } from 'csv-parse'
 import { sniffDialect } from './csv-dialect.js'
 import type { CsvDialect } from './csv-dialect.js'
 import type { DecodedRecording } from './decoded-recording.js'
+import { readInputHead, streamInputFile } from '../../input-file.js'
 import { ImportError } from './import-error.js'
-import { MAX_LINE_CHARS } from './limits.js'
+import { MAX_FILE_BYTES, MAX_LINE_CHARS } from './limits.js'
 import { parseDecimal } from './parse-decimal.js'
 import { SampleBatches } from './sample-batches.js'
 import { findTimeColumn, inferTimeUnit, medianStep, MICROSECONDS_PER } from './time-column.js'
@@ -18,6 +17,9 @@ export interface ReadCsvOptions {
   rateHz?: number
   /** Called as the file is read, with the bytes read so far. */
   onBytes(bytesRead: number): void
+  /** Stops reading; the read then fails with `cancelled`. */
+  signal?: AbortSignal
+  cancelled?: () => Error
 }
 
 /** The columns of a CSV file, known from its first row. */
@@ -38,7 +40,10 @@ const ROWS_BETWEEN_PROGRESS = 4096
 export async function readCsv(file: string, options: ReadCsvOptions): Promise<DecodedRecording> {
   const dialect = sniffDialect(await completeLinesOfHead(file))
   const decimalComma = dialect.delimiter[0] !== ','
-  const source = createReadStream(file)
+  const input = await streamInputFile(file, MAX_FILE_BYTES).catch((error: unknown) => {
+    throw ImportError.ofUnreadable(error) ?? error
+  })
+  const source = input.stream
   const parser = source.pipe(
     parse({
       delimiter: dialect.delimiter,
@@ -88,14 +93,17 @@ export async function readCsv(file: string, options: ReadCsvOptions): Promise<De
         layout.channelColumns.map((column) => values[column] as number),
         time,
       )
-      if (++rows % ROWS_BETWEEN_PROGRESS === 0) options.onBytes(source.bytesRead)
+      if (++rows % ROWS_BETWEEN_PROGRESS === 0) {
+        if (options.signal?.aborted) throw options.cancelled?.() ?? options.signal.reason
+        options.onBytes(input.bytesRead())
+      }
     }
   } catch (error) {
     throw importErrorOf(file, error)
   } finally {
     source.destroy()
   }
-  options.onBytes(source.bytesRead)
+  options.onBytes(input.bytesRead())
   if (!table || table.batches.samples === 0) {
     throw new ImportError(file, 'holds no samples: there is no row of numbers in it.')
   }
@@ -237,18 +245,13 @@ function separatorName(dialect: CsvDialect): string {
 
 /** The start of the file up to its last complete line (the whole file if it is short). */
 async function completeLinesOfHead(file: string): Promise<string> {
-  const handle = await open(file, 'r')
-  try {
-    const buffer = Buffer.alloc(MAX_LINE_CHARS)
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-    const head = buffer.subarray(0, bytesRead)
-    if (bytesRead < buffer.length) return head.toString('utf8')
-    const end = head.lastIndexOf(0x0a)
-    if (end < 0) throw new ImportError(file, lineTooLong(), 1)
-    return head.subarray(0, end).toString('utf8')
-  } finally {
-    await handle.close()
-  }
+  const head = await readInputHead(file, MAX_LINE_CHARS).catch((error: unknown) => {
+    throw ImportError.ofUnreadable(error) ?? error
+  })
+  if (head.length < MAX_LINE_CHARS) return head.toString('utf8')
+  const end = head.lastIndexOf(0x0a)
+  if (end < 0) throw new ImportError(file, lineTooLong(), 1)
+  return head.subarray(0, end).toString('utf8')
 }
 
 function lineTooLong(): string {
@@ -256,7 +259,8 @@ function lineTooLong(): string {
 }
 
 function importErrorOf(file: string, error: unknown): unknown {
-  if (error instanceof ImportError) return error
+  const unreadable = ImportError.ofUnreadable(error)
+  if (unreadable) return unreadable
   if (error instanceof CsvError) {
     const line = (error as CsvError & { lines?: number }).lines
     if (error.code === 'CSV_MAX_RECORD_SIZE') return new ImportError(file, lineTooLong(), line)

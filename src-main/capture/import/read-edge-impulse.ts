@@ -1,6 +1,6 @@
-import { readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { Decoder } from 'cbor-x/decode-no-eval'
+import { InputFileError, readInputFile } from '../../input-file.js'
 import type { JsonObject } from '../../store/index.js'
 import type { DecodedRecording } from './decoded-recording.js'
 import type { FileKind } from './detect-format.js'
@@ -22,15 +22,19 @@ export async function readEdgeImpulse(
   kind: Exclude<FileKind, 'csv'>,
   onBytes: (bytesRead: number) => void,
 ): Promise<DecodedRecording> {
-  const { size } = await stat(file)
-  if (size > MAX_DOCUMENT_BYTES) {
-    throw new ImportError(
-      file,
-      `is ${Math.round(size / 1024 ** 2)} MiB; Edge Impulse files over ` +
-        `${MAX_DOCUMENT_BYTES / 1024 ** 2} MiB are not imported. Export it as CSV instead.`,
-    )
+  let bytes: Buffer
+  try {
+    bytes = await readInputFile(file, MAX_DOCUMENT_BYTES)
+  } catch (error) {
+    if (error instanceof InputFileError && error.problem === 'TOO_LARGE') {
+      throw new ImportError(
+        file,
+        `is larger than ${MAX_DOCUMENT_BYTES / 1024 ** 2} MiB; Edge Impulse files that large ` +
+          'are not imported. Export it as CSV instead.',
+      )
+    }
+    throw ImportError.ofUnreadable(error) ?? error
   }
-  const bytes = await readFile(file)
   onBytes(bytes.length)
   const document = kind === 'ei-json' ? parseJson(file, bytes) : decodeCbor(file, bytes)
   return decodedOf(file, kind, document)

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { DatasetConfig } from '../../../src-preload/contract.js'
 import { DatasetService } from '../../dataset/dataset-service.js'
 import { datasetCsv, datasetNpz } from '../../dataset/export.js'
 import { previewOf } from '../../dataset/preview.js'
+import { InputFileError, readInputFile } from '../../input-file.js'
 import { ClassService } from '../../labels/class-service.js'
 import { CliError, table, type CliContext } from '../context.js'
 
@@ -15,7 +16,7 @@ export function registerWindows(program: Command, ctx: CliContext): void {
     .option('--out <file>', 'write one row per window: .csv, or .npz with a .json sidecar')
     .action((cmd: { config: string; out?: string }) =>
       ctx.withServices(async (services) => {
-        const config = readConfig(cmd.config)
+        const config = await readConfig(cmd.config)
         const classes = new ClassService({
           project: () => services.projects.project(),
           events: services.events,
@@ -47,16 +48,20 @@ export function registerWindows(program: Command, ctx: CliContext): void {
             ...preview.warnings.map((warning) => `Warning: ${warning}`),
           ].join('\n')
         })
-      }),
+      }, 'read'),
     )
 }
 
-function readConfig(path: string): DatasetConfig {
+/** Dataset configs are a few hundred bytes; anything near this is not one. */
+const MAX_CONFIG_BYTES = 1024 ** 2
+
+async function readConfig(path: string): Promise<DatasetConfig> {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    throw new CliError(`Cannot read the dataset config ${path}.`)
+    text = (await readInputFile(path, MAX_CONFIG_BYTES)).toString('utf8')
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error
+    throw new CliError(`The dataset config ${error.message}`)
   }
   let json: unknown
   try {
