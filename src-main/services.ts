@@ -7,7 +7,7 @@ import { EventBus } from './rpc/events.js'
 import { CaptureService } from './capture/capture-service.js'
 import { exportRecording } from './capture/export/export-recording.js'
 import { ImportService } from './capture/import/import-service.js'
-import { ProjectService, type FileDialogs } from './project/project-service.js'
+import { ProjectService, type FileDialogs, type ProjectAccess } from './project/project-service.js'
 import { Settings } from './settings.js'
 import { TimelineService } from './timeline/timeline-service.js'
 import { ClassService } from './labels/class-service.js'
@@ -22,6 +22,8 @@ export interface ServicesOptions {
   projectPath?: string
   dialogs?: FileDialogs
   nativeBinding?: string
+  /** How the project is opened; default 'auto' (read-only only where it cannot be written). */
+  access?: ProjectAccess
 }
 
 /**
@@ -40,6 +42,7 @@ export function createServices(opts: ServicesOptions) {
     dialogs: opts.dialogs,
     nativeBinding: opts.nativeBinding,
     canSwitch: () => !capture.recording,
+    access: opts.access,
   })
   const capture: CaptureService = new CaptureService(projects, events, settings)
   const timeline = new TimelineService(projects)

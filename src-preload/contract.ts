@@ -7,6 +7,7 @@
  * the renderer.
  */
 import { z } from 'zod'
+import { formatBytes, MAX_LABEL_FILE_BYTES } from './limits.js'
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -17,6 +18,8 @@ export const ProjectInfo = z.object({
   schemaVersion: z.number().int(),
   recordings: z.number().int(),
   createdAt: z.number().nullable(),
+  /** Open read-only (TinyLoop may not write the file or its folder): changes are refused. */
+  readOnly: z.boolean(),
 })
 export type ProjectInfo = z.infer<typeof ProjectInfo>
 
@@ -638,7 +641,15 @@ export const methods = {
         recordingId: RecordingRef,
         path: z.string().min(1).max(4096).optional(),
         file: z
-          .object({ name: z.string().min(1).max(4096), text: z.string().max(64 * 1024 ** 2) })
+          .object({
+            name: z.string().min(1).max(4096),
+            text: z
+              .string()
+              .max(
+                MAX_LABEL_FILE_BYTES,
+                `A label file has at most ${formatBytes(MAX_LABEL_FILE_BYTES)}.`,
+              ),
+          })
           .strict()
           .optional(),
         format: z.enum(['auto', 'csv', 'json', 'ei']).default('auto'),
@@ -758,6 +769,7 @@ export const ErrorCode = z.enum([
   'UNSUPPORTED', // this host cannot do that (e.g. native dialogs in web mode)
   'DEVICE', // the device cannot be opened or used (missing, busy, no permission)
   'BUSY', // refused while something else runs (e.g. switching project while recording)
+  'TOO_LARGE', // the request is larger than one message may be (see limits.ts)
   'INTERNAL', // a bug: details are in the log, not in the UI
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { defaultProjectPath, userDataDir } from '../paths.js'
+import type { ProjectAccess } from '../project/project-service.js'
 import { localClient } from '../rpc/local-client.js'
 import { createServices, type Services } from '../services.js'
 import type { Project } from '../store/index.js'
@@ -15,9 +16,13 @@ export interface CliContext {
   globals(): GlobalOptions
   /** `--project`, else `TINYLOOP_PROJECT`, else the default project in the user data folder. */
   projectPath(): string
-  /** Builds the services for the chosen project, runs `work`, and closes them. */
+  /**
+   * Builds the services for the chosen project, runs `work`, and closes them. Commands that only
+   * look at the project say `read`: they open it read-only and never wait for the write lock.
+   */
   withServices<T>(
     work: (services: Services, client: ReturnType<typeof localClient>) => Promise<T>,
+    access?: ProjectAccess,
   ): Promise<T>
   /** JSON with --json, the human text otherwise. */
   print(value: unknown, human: () => string): void
@@ -32,11 +37,12 @@ export function cliContext(program: Command): CliContext {
   return {
     globals,
     projectPath,
-    async withServices(work) {
+    async withServices(work, access = 'write') {
       const services = createServices({
         mode: 'web',
         userDataDir: userDataDir(),
         projectPath: projectPath(),
+        access,
       })
       try {
         return await work(services, localClient(services.dispatch))

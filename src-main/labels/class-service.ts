@@ -5,7 +5,7 @@ import type { LabelClass } from '../store/classes.js'
 import type { Recording } from '../store/recordings.js'
 import type { Project } from '../store/project.js'
 import { plural } from '../../src-preload/format.js'
-import { ANOMALY_COLOR, NORMAL_COLOR, nextColor } from './palette.js'
+import { nextColor } from './palette.js'
 
 export interface ClassServiceOptions {
   project: () => Project
@@ -23,7 +23,7 @@ export interface ClassInput {
 /**
  * The classes a label can have, and the project's settings about them: the default class
  * (the class of time no label covers) and whether imports may add classes ("locked").
- * A project gets `normal` (its default class, grey, no key) and `anomaly` (key 1) on first use.
+ * A project comes with `normal` (its default class, grey, no key) and `anomaly` (key 1).
  */
 export class ClassService {
   readonly #project: () => Project
@@ -34,11 +34,9 @@ export class ClassService {
     this.#events = opts.events
   }
 
-  /** The open project, with its classes seeded. */
+  /** The open project (its default classes come with it: see the store's migrations). */
   project(): Project {
-    const project = this.#project()
-    this.#seed(project)
-    return project
+    return this.#project()
   }
 
   list(): LabelClassInfo[] {
@@ -209,34 +207,6 @@ export class ClassService {
   /** Tells every open UI that the classes changed. */
   notify(): void {
     this.#changed()
-  }
-
-  #seed(project: Project): void {
-    if (project.readOnly || project.classes.setting('classes_seeded') === '1') return
-    project.transaction(() => {
-      if (project.classes.setting('classes_seeded') === '1') return
-      const normal =
-        project.classes.byName('normal')?.id ??
-        project.classes.upsert({
-          name: 'normal',
-          color: NORMAL_COLOR,
-          hotkey: null,
-          sortOrder: project.classes.nextSortOrder(),
-        })
-      if (!project.classes.byName('anomaly')) {
-        const keyFree = !project.classes.list().some((c) => c.hotkey === '1')
-        project.classes.upsert({
-          name: 'anomaly',
-          color: ANOMALY_COLOR,
-          hotkey: keyFree ? '1' : null,
-          sortOrder: project.classes.nextSortOrder(),
-        })
-      }
-      if (project.classes.setting('default_class_id') === undefined) {
-        project.classes.setSetting('default_class_id', String(normal))
-      }
-      project.classes.setSetting('classes_seeded', '1')
-    })
   }
 
   #existing(project: Project, id: number): LabelClass {

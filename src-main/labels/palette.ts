@@ -12,11 +12,8 @@ export const OKABE_ITO = [
   '#CC79A7', // reddish purple
 ] as const
 
-/** The seeded default class: a neutral grey, so labelled regions stand out from it. */
-export const NORMAL_COLOR = '#999999'
-
-/** The seeded `anomaly` class: vermillion, the palette's warning colour. */
-export const ANOMALY_COLOR = '#D55E00'
+// The seeded classes (store/migrations.ts): `normal` is a neutral grey (#999999), so labelled
+// regions stand out from it; `anomaly` is vermillion (#D55E00), the palette's warning colour.
 
 /** The first palette colour no class uses yet; once all are taken, round again. */
 export function nextColor(used: readonly string[]): string {

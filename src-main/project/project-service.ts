@@ -1,12 +1,30 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
 import type { ProjectInfo, RecentProject } from '../../src-preload/contract.js'
 import { PROJECT_EXTENSION } from '../paths.js'
 import type { EventBus } from '../rpc/events.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { Settings } from '../settings.js'
+import {
+  ProjectFileError,
+  type ProjectFileErrorCode,
+  type ReadOnlyReason,
+} from '../store/errors.js'
 import { openProject } from '../store/open.js'
 import type { Project } from '../store/project.js'
+
+/**
+ * How a host uses its projects: `write` (commands that change them) fails on a file it cannot
+ * write; `read` (commands that only look) opens read-only and writes only when it must (to
+ * create, upgrade or recover the file); `auto` (the app) writes where it may, and opens a file it
+ * may not write read-only, saying so.
+ */
+export type ProjectAccess = 'read' | 'write' | 'auto'
+
+/** Failures that stay until the file itself changes; the others (a lock) are tried again. */
+const LASTING_FAILURES = new Set<ProjectFileErrorCode>(['NOT_A_PROJECT', 'CORRUPT', 'TOO_NEW'])
+/** A project found busy is tried again with this short wait, so the UI never freezes for long. */
+const RETRY_BUSY_TIMEOUT_MS = 250
 
 /** Native file dialogs, provided by the desktop host only. */
 export interface FileDialogs {
@@ -25,6 +43,8 @@ export interface ProjectServiceOptions {
   nativeBinding?: string
   /** False while something (a recording) needs the open project to stay open. */
   canSwitch?: () => boolean
+  /** Default 'auto'. */
+  access?: ProjectAccess
 }
 
 /**
@@ -34,7 +54,7 @@ export interface ProjectServiceOptions {
 export class ProjectService {
   readonly #opts: ProjectServiceOptions
   #project: Project | null = null
-  #initialError: unknown = null
+  #initialFailure: { error: unknown; file: string | null } | null = null
 
   constructor(opts: ProjectServiceOptions) {
     this.#opts = opts
@@ -43,13 +63,18 @@ export class ProjectService {
   /** The open project, opening (or creating) the initial one on first use. */
   project(): Project {
     if (this.#project) return this.#project
-    if (this.#initialError) throw this.#initialError
+    const path = this.#opts.initialPath
+    const failure = this.#initialFailure
+    // A damaged or foreign file fails the same way until it changes; anything else (a busy
+    // file, a missing permission) may have gone away since, so it is tried again.
+    if (failure?.file && failure.file === fileSignature(path)) throw failure.error
     try {
-      this.#project = this.#openFile(this.#opts.initialPath, true)
+      this.#project = this.#openFile(path, true, failure ? RETRY_BUSY_TIMEOUT_MS : undefined)
+      this.#initialFailure = null
       return this.#project
     } catch (err) {
-      // Remember the failure: the UI shows it and offers to open or create another project.
-      this.#initialError = err
+      const lasting = err instanceof ProjectFileError && LASTING_FAILURES.has(err.code)
+      this.#initialFailure = { error: err, file: lasting ? fileSignature(path) : null }
       throw err
     }
   }
@@ -107,27 +132,72 @@ export class ProjectService {
     this.#project = null
   }
 
-  #openFile(file: string, create: boolean): Project {
+  #openFile(file: string, create: boolean, busyTimeoutMs?: number): Project {
     if (this.#project && this.#opts.canSwitch?.() === false) {
       throw new ServiceError(
         'BUSY',
         'A recording is in progress. Stop it before switching projects.',
       )
     }
-    const project = openProject(file, { create, nativeBinding: this.#opts.nativeBinding })
+    const project = this.#openWithAccess(file, create, busyTimeoutMs)
     // Recordings whose recorder died (a crash, a kill) are marked interrupted and made usable.
     project.recoverInterrupted()
-    this.#opts.settings.rememberProject(project.path, project.info().name)
+    if (!project.readOnly) this.#opts.settings.rememberProject(project.path, project.info().name)
     return project
+  }
+
+  #openWithAccess(file: string, create: boolean, busyTimeoutMs?: number): Project {
+    const options = { create, nativeBinding: this.#opts.nativeBinding, busyTimeoutMs }
+    const access = this.#opts.access ?? 'auto'
+    if (access === 'write') return openProject(file, options)
+    if (access === 'auto') {
+      try {
+        return openProject(file, options)
+      } catch (error) {
+        if (!isReadOnly(error, 'permissions')) throw error
+        return openProject(file, { ...options, readonly: true, readOnlyReason: 'permissions' })
+      }
+    }
+    // 'read': a file that does not exist yet is created like any project (that has to write).
+    if (!existsSync(file)) return openProject(file, options)
+    let project: Project
+    try {
+      project = openProject(file, { ...options, readonly: true })
+    } catch (error) {
+      if (!isReadOnly(error, 'needs-upgrade')) throw error
+      return openProject(file, options) // an older file is upgraded before it can be read
+    }
+    if (!project.needsRecovery()) return project
+    project.close()
+    try {
+      return openProject(file, options)
+    } catch (error) {
+      if (!isReadOnly(error, 'permissions')) throw error
+      return openProject(file, { ...options, readonly: true })
+    }
   }
 
   #switchTo(next: Project): ProjectInfo {
     if (this.#project && this.#project !== next) this.#project.close()
     this.#project = next
-    this.#initialError = null
+    this.#initialFailure = null
     const info = next.info()
     this.#opts.events.emit('project.onChanged', info)
     this.#opts.events.emit('recordings.onChanged', { reason: 'project' })
     return info
+  }
+}
+
+function isReadOnly(error: unknown, reason: ReadOnlyReason): boolean {
+  return error instanceof ProjectFileError && error.readOnlyReason === reason
+}
+
+/** What identifies a file's current content: a changed file gets another chance to open. */
+function fileSignature(path: string): string {
+  try {
+    const { dev, ino, size, mtimeMs, mode } = statSync(path)
+    return `${dev}:${ino}:${size}:${mtimeMs}:${mode}`
+  } catch {
+    return 'missing'
   }
 }

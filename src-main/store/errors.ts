@@ -1,10 +1,21 @@
 import { basename } from 'node:path'
 
+/** A read-only project in a folder TinyLoop cannot write to is read into memory up to this. */
+export const MAX_IN_MEMORY_BYTES = 1024 ** 3
+
 export type ProjectFileErrorCode =
-  'NOT_FOUND' | 'NOT_A_PROJECT' | 'CORRUPT' | 'TOO_NEW' | 'READ_ONLY' | 'LOCKED'
+  | 'NOT_FOUND'
+  | 'NOT_A_PROJECT'
+  | 'CORRUPT'
+  | 'TOO_NEW'
+  | 'READ_ONLY'
+  | 'LOCKED'
+  | 'CANNOT_CREATE'
+  | 'UNREADABLE'
 
 /** Why a project cannot be written; each reason gets its own advice. */
-export type ReadOnlyReason = 'permissions' | 'opened-read-only' | 'needs-upgrade'
+export type ReadOnlyReason =
+  'permissions' | 'opened-read-only' | 'needs-upgrade' | 'folder-too-large'
 
 /**
  * A project file that cannot be opened or written, told to the user: what happened, what to do,
@@ -12,6 +23,8 @@ export type ReadOnlyReason = 'permissions' | 'opened-read-only' | 'needs-upgrade
  */
 export class ProjectFileError extends Error {
   override readonly name = 'ProjectFileError'
+  /** For READ_ONLY: why the project cannot be written. */
+  readOnlyReason: ReadOnlyReason | null = null
 
   private constructor(
     readonly code: ProjectFileErrorCode,
@@ -36,6 +49,34 @@ export class ProjectFileError extends Error {
       path,
       `${basename(path)} is not a TinyLoop project, so TinyLoop left it untouched. ` +
         'Choose a .tinyloop file, or a new file name to create a project.',
+    )
+  }
+
+  /** A folder, pipe, device or socket given as a project. */
+  static notAFile(path: string, kind: string): ProjectFileError {
+    return new ProjectFileError(
+      'NOT_A_PROJECT',
+      path,
+      `${path} is ${kind}, not a project file, so TinyLoop left it untouched. ` +
+        'Choose a .tinyloop file, or a new file name to create a project.',
+    )
+  }
+
+  /** A new project file that cannot be made, with the operating system's reason in words. */
+  static cannotCreate(path: string, reason: string): ProjectFileError {
+    return new ProjectFileError(
+      'CANNOT_CREATE',
+      path,
+      `TinyLoop cannot create ${path}: ${reason}. Choose a folder you can write to.`,
+    )
+  }
+
+  static unreadable(path: string, cause?: unknown): ProjectFileError {
+    return new ProjectFileError(
+      'UNREADABLE',
+      path,
+      `TinyLoop may not read ${path} (permission denied). Ask its owner for access, or copy it.`,
+      { cause },
     )
   }
 
@@ -68,8 +109,13 @@ export class ProjectFileError extends Error {
       'needs-upgrade':
         `${name} was made by an older TinyLoop and must be upgraded before it can be read. ` +
         'Open it for editing once to upgrade it.',
+      'folder-too-large':
+        `${name} is in a folder TinyLoop cannot write to, and too large to read from there ` +
+        `(over ${MAX_IN_MEMORY_BYTES / 1024 ** 3} GiB). Copy it to a folder you can write to.`,
     }
-    return new ProjectFileError('READ_ONLY', path, messages[reason], { cause })
+    const error = new ProjectFileError('READ_ONLY', path, messages[reason], { cause })
+    error.readOnlyReason = reason
+    return error
   }
 
   static locked(path: string, cause?: unknown): ProjectFileError {

@@ -172,6 +172,35 @@ export const MIGRATIONS: readonly Migration[] = [
       String(Date.now()),
     )
   },
+
+  /**
+   * Every project gets the classes `normal` (its default class, grey, no key) and `anomaly`
+   * (vermillion, key 1) once, here rather than on first use, so that a project opened read-only
+   * shows them too. Files that were already given them (`classes_seeded`) keep what they have,
+   * including any the user deleted since.
+   */
+  function seedDefaultClasses(db) {
+    const setting = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck()
+    if (setting.get('classes_seeded') === '1') return
+    const classId = db.prepare<[string], number>('SELECT id FROM classes WHERE name = ?').pluck()
+    const nextOrder = db.prepare('SELECT coalesce(max(sort_order) + 1, 0) FROM classes').pluck()
+    const insert = db.prepare<[string, string, string | null, number]>(
+      'INSERT INTO classes (name, color, hotkey, sort_order) VALUES (?, ?, ?, ?)',
+    )
+    const setMeta = db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    )
+    const normal =
+      classId.get('normal') ??
+      Number(insert.run('normal', '#999999', null, nextOrder.get() as number).lastInsertRowid)
+    if (classId.get('anomaly') === undefined) {
+      const keyTaken = db.prepare("SELECT 1 FROM classes WHERE hotkey = '1'").get() !== undefined
+      insert.run('anomaly', '#D55E00', keyTaken ? null : '1', nextOrder.get() as number)
+    }
+    if (setting.get('default_class_id') === undefined)
+      setMeta.run('default_class_id', String(normal))
+    setMeta.run('classes_seeded', '1')
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -203,6 +232,8 @@ export function migrate(db: Database, options: MigrateOptions = {}): void {
     db.pragma(`user_version = ${version + 1}`)
     return true
   })
+  // Up to date: no transaction, so opening a current project never waits for the write lock.
+  if (userVersion(db) >= target) return
   while (step.immediate()) {
     // One step per transaction until the file is at the target version.
   }

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import { Classes } from './classes.js'
 import { Connection } from './connection.js'
+import type { ReadOnlyReason } from './errors.js'
 import { Datasets } from './datasets.js'
 import { EnvelopeWriter } from './envelope-writer.js'
 import { Envelopes } from './envelopes.js'
@@ -17,7 +18,12 @@ export interface ProjectInfo {
   recordings: number
   /** Unix ms */
   createdAt: number | null
+  /** Open read-only: changes are refused. */
+  readOnly: boolean
 }
+
+/** A recording without a heartbeat for this long has lost its recorder. */
+const RECOVERY_STALE_MS = 10_000
 
 /** An open project file. Made by `openProject`, which has validated and migrated the file. */
 export class Project {
@@ -35,13 +41,24 @@ export class Project {
   readonly #db: Database
   readonly #connection: Connection
   readonly #envelopeWriter: EnvelopeWriter
+  readonly #closeDb: () => void
 
-  constructor(db: Database, path: string, schemaVersion: number) {
+  constructor(
+    db: Database,
+    path: string,
+    schemaVersion: number,
+    opts: { readOnly: boolean; readOnlyReason?: ReadOnlyReason; close?: () => void },
+  ) {
     this.#db = db
     this.path = path
     this.schemaVersion = schemaVersion
-    this.readOnly = db.readonly
-    const connection = new Connection(db, path, db.readonly)
+    this.readOnly = opts.readOnly
+    this.#closeDb = opts.close ?? (() => db.close())
+    const connection = new Connection(
+      db,
+      path,
+      opts.readOnly ? (opts.readOnlyReason ?? 'opened-read-only') : null,
+    )
     this.#connection = connection
     this.#envelopeWriter = new EnvelopeWriter(connection)
     this.recordings = new Recordings(connection)
@@ -65,6 +82,7 @@ export class Project {
       schemaVersion: this.schemaVersion,
       recordings: this.#db.prepare('SELECT count(*) FROM recordings').pluck().get() as number,
       createdAt: createdAt === undefined ? null : Number(createdAt),
+      readOnly: this.readOnly,
     }
   }
 
@@ -86,7 +104,12 @@ export class Project {
    * 'interrupted', with their envelopes rebuilt from the chunks that were saved, so they are
    * fully usable. Returns their ids.
    */
-  recoverInterrupted(staleMs = 10_000, now = Date.now()): number[] {
+  /** Whether `recoverInterrupted` has work to do: a recording whose recorder died. */
+  needsRecovery(staleMs = RECOVERY_STALE_MS, now = Date.now()): boolean {
+    return this.recordings.interruptedIds(now - staleMs).length > 0
+  }
+
+  recoverInterrupted(staleMs = RECOVERY_STALE_MS, now = Date.now()): number[] {
     if (this.readOnly) return []
     const ids = this.recordings.markInterrupted(now - staleMs)
     for (const id of ids) {
@@ -99,6 +122,6 @@ export class Project {
   close(): void {
     if (!this.#db.open) return
     if (!this.readOnly) this.#envelopeWriter.finishAll()
-    this.#db.close()
+    this.#closeDb()
   }
 }

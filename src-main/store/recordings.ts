@@ -178,14 +178,21 @@ export class Recordings {
    * gone (same machine), or it has not written since `staleBefore` (Unix ms). Returns their ids.
    */
   markInterrupted(staleBefore: number): number[] {
+    // Looked for first, so that opening a project takes the write lock only when there is work.
+    if (this.interruptedIds(staleBefore).length === 0) return []
     return this.#connection.write(() => {
-      const dead = this.#stillRecording
-        .all()
-        .filter((r) => !recorderAlive(r.recorder) || (r.heartbeat_at ?? r.created_at) < staleBefore)
-        .map((r) => r.id)
+      const dead = this.interruptedIds(staleBefore)
       for (const id of dead) this.#markInterrupted.run(id)
       return dead
     })
+  }
+
+  /** The recordings still 'recording' whose recorder died (see `markInterrupted`). */
+  interruptedIds(staleBefore: number): number[] {
+    return this.#stillRecording
+      .all()
+      .filter((r) => !recorderAlive(r.recorder) || (r.heartbeat_at ?? r.created_at) < staleBefore)
+      .map((r) => r.id)
   }
 
   /** Deletes the recording with its streams, samples, envelopes, labels and label journal. */

@@ -3,7 +3,14 @@ import { createDispatcher, type Handlers } from '../../src-main/rpc/dispatcher.j
 import { ServiceError } from '../../src-main/rpc/errors.js'
 import { methodNames } from '../../src-preload/contract.js'
 
-const info = { path: '/p.tinyloop', name: 'p', schemaVersion: 1, recordings: 0, createdAt: null }
+const info = {
+  path: '/p.tinyloop',
+  name: 'p',
+  schemaVersion: 1,
+  recordings: 0,
+  createdAt: null,
+  readOnly: false,
+}
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const unused = () => {

@@ -56,7 +56,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
             ]),
           ),
         )
-      }),
+      }, 'read'),
     )
 
   program

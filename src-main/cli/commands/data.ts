@@ -80,7 +80,7 @@ export function registerData(program: Command, ctx: CliContext): void {
               `Wrote ${plural(result.samples, 'sample')} (${plural(result.channels.length, 'channel')}, ` +
               `${formatRate(result.rateHz)}) to ${result.path}`,
           )
-        }),
+        }, 'read'),
     )
 }
 

@@ -65,7 +65,7 @@ export function registerLabels(program: Command, ctx: CliContext): void {
           ]
           return lines.join('\n')
         })
-      }),
+      }, 'read'),
     )
 
   labels
@@ -106,7 +106,7 @@ export function registerLabels(program: Command, ctx: CliContext): void {
             sample: cmd.sample,
           })
           ctx.print(result, () => `Wrote ${plural(result.labels, 'label')} to ${result.path}`)
-        }),
+        }, 'read'),
     )
 
   labels
@@ -196,6 +196,6 @@ export function registerLabels(program: Command, ctx: CliContext): void {
             ...(locked ? ['', 'Classes are locked: imports refuse classes not listed here.'] : []),
           ].join('\n'),
         )
-      }),
+      }, 'read'),
     )
 }

@@ -18,7 +18,7 @@ export function registerProject(program: Command, ctx: CliContext): void {
             `Contents  ${plural(info.recordings, 'recording')}`,
           ].join('\n'),
         )
-      }),
+      }, 'read'),
     )
 
   program
@@ -41,6 +41,6 @@ export function registerProject(program: Command, ctx: CliContext): void {
           ])
           return table(['ID', 'NAME', 'STATUS', 'DURATION', 'SAMPLES', 'RATE'], rows)
         })
-      }),
+      }, 'read'),
     )
 }

@@ -10,6 +10,8 @@ let recordingId: number
 
 beforeEach(() => {
   project = openProject(join(tempDir(), 'labels.tinyloop'))
+  // A new project comes with `normal` and `anomaly`; these tests start from no classes.
+  for (const cls of project.classes.list()) project.classes.delete(cls.id)
   recordingId = project.recordings.create({ name: 'fan 1' })
   return () => project.close()
 })
