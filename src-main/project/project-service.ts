@@ -155,7 +155,7 @@ export class ProjectService {
         return openProject(file, options)
       } catch (error) {
         if (!isReadOnly(error, 'permissions')) throw error
-        return openProject(file, { ...options, readonly: true, readOnlyReason: 'permissions' })
+        return openProject(file, { ...options, readonly: true, readOnlyReason: 'not-writable' })
       }
     }
     // 'read': a file that does not exist yet is created like any project (that has to write).

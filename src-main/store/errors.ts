@@ -15,7 +15,7 @@ export type ProjectFileErrorCode =
 
 /** Why a project cannot be written; each reason gets its own advice. */
 export type ReadOnlyReason =
-  'permissions' | 'opened-read-only' | 'needs-upgrade' | 'folder-too-large'
+  'permissions' | 'opened-read-only' | 'not-writable' | 'needs-upgrade' | 'folder-too-large'
 
 /**
  * A project file that cannot be opened or written, told to the user: what happened, what to do,
@@ -106,6 +106,9 @@ export class ProjectFileError extends Error {
         `TinyLoop cannot write to ${name} or to its folder. ` +
         'Open it read-only, or copy it to a folder you can write to.',
       'opened-read-only': `${name} is open read-only, so this change was not saved. Reopen it for editing.`,
+      'not-writable':
+        `${name} is open read-only, because TinyLoop may not write it or its folder, so this ` +
+        'change was not saved. Copy it to a folder you can write to and open the copy.',
       'needs-upgrade':
         `${name} was made by an older TinyLoop and must be upgraded before it can be read. ` +
         'Open it for editing once to upgrade it.',

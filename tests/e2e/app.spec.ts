@@ -1,5 +1,8 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { test, expect, watchConsole } from './fixtures.js'
+import { openProject } from '../../src-main/store/index.js'
+import { test, expect, startServe, watchConsole } from './fixtures.js'
 
 const VIEWS = [
   { id: 'capture', title: 'Capture', empty: 'No recordings in this project yet.' },
@@ -135,4 +138,46 @@ test('projects are created, switched and reopened from the switcher', async ({ p
   // After a reload the server still has the same project open.
   await page.reload()
   await expect(page.locator('.topbar .project .name')).toHaveText('Pump station')
+})
+
+test('a project the user may not write opens read-only, and says so', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tinyloop-readonly-'))
+  const folder = join(dir, 'shared')
+  mkdirSync(folder)
+  const file = join(folder, 'Line 1 archive.tinyloop')
+  const project = openProject(file)
+  const id = project.recordings.create({ name: 'archived run', status: 'complete' })
+  const stream = project.streams.create(id, {
+    name: 'accel',
+    rateHz: 100,
+    channels: [{ name: 'x' }],
+  })
+  const data = Float32Array.from({ length: 6000 }, (_, i) => Math.sin(i / 9))
+  project.samples.appendChunks(stream, [{ t0Us: 0, dtUs: 10_000, data }])
+  project.samples.finish(stream)
+  project.close()
+  chmodSync(file, 0o444)
+  chmodSync(folder, 0o555)
+  const server = await startServe(file, { unprivileged: true })
+  try {
+    await page.goto(server.url)
+    await expect(page.locator('.topbar .project .name')).toHaveText('Line 1 archive')
+    await expect(page.locator('.topbar .read-only')).toHaveText('Read-only')
+    await page.locator('.rail [data-view="label"]').click()
+    const over = page.getByTestId('timeline').locator('.u-over')
+    await expect(over).toBeVisible()
+    const box = (await over.boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.up()
+    await expect(page.getByRole('alert')).toContainText(
+      'Line 1 archive.tinyloop is open read-only, because TinyLoop may not write it',
+    )
+    await page.screenshot({ path: 'tests/e2e/screenshots/read-only-project.png' })
+  } finally {
+    await server.stop()
+    chmodSync(folder, 0o755)
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

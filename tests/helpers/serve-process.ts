@@ -23,15 +23,22 @@ export interface Served {
   stop(): Promise<void>
 }
 
-/** Starts the real CLI (`bin/tinyloop.js serve`) on a free port with a fresh project. */
-export async function startServe(projectPath?: string): Promise<Served> {
+/**
+ * Starts the real CLI (`bin/tinyloop.js serve`) on a free port with a fresh project.
+ * `unprivileged`: as a user who cannot override file permissions (root drops that power).
+ */
+export async function startServe(
+  projectPath?: string,
+  opts: { unprivileged?: boolean } = {},
+): Promise<Served> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tinyloop-serve-'))
   const project = projectPath ?? join(dataDir, 'Pump station.tinyloop')
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['bin/tinyloop.js', '--project', project, 'serve', '--port', '0'],
-    { env: { ...process.env, TINYLOOP_USER_DATA: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const args = ['bin/tinyloop.js', '--project', project, 'serve', '--port', '0']
+  const [command, ...prefix] = unprivilegedPrefix(opts.unprivileged ?? false)
+  const child: ChildProcess = spawn(command ?? process.execPath, [...prefix, ...args], {
+    env: { ...process.env, TINYLOOP_USER_DATA: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stderr = ''
   let exited = false
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -67,4 +74,13 @@ export async function startServe(projectPath?: string): Promise<Served> {
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * The command that runs Node as a user without the power to override file permissions: Node
+ * itself for anyone but root, which `setpriv` starts without CAP_DAC_OVERRIDE.
+ */
+export function unprivilegedPrefix(unprivileged: boolean): string[] {
+  if (!unprivileged || process.getuid?.() !== 0) return [process.execPath]
+  return ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', process.execPath]
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openProject } from '../../src-main/store/index.js'
-import { startServe, type Served } from '../helpers/serve-process.js'
+import { startServe, unprivilegedPrefix, type Served } from '../helpers/serve-process.js'
 import { wsClient } from '../helpers/ws-client.js'
 
 // Project files as the operating system sees them: paths that cannot be created, a lock held by
@@ -35,12 +35,8 @@ function chmodAll(folder: string) {
 
 /** `tinyloop ...args`, as the user running the tests, or without override powers if root. */
 function tinyloop(args: string[], opts: { unprivileged?: boolean } = {}) {
-  const unprivileged = opts.unprivileged && process.getuid?.() === 0
-  const command = unprivileged ? 'setpriv' : process.execPath
-  const prefix = unprivileged
-    ? ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath]
-    : []
-  const run = spawnSync(command, [...prefix, 'bin/tinyloop.js', ...args], {
+  const [command, ...prefix] = unprivilegedPrefix(opts.unprivileged ?? false)
+  const run = spawnSync(command ?? process.execPath, [...prefix, 'bin/tinyloop.js', ...args], {
     encoding: 'utf8',
     timeout: 20_000,
     env: { ...process.env, TINYLOOP_USER_DATA: join(dir, 'user-data') },
