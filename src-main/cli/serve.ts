@@ -194,6 +194,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       resolveListen()
     })
   })
+  // Once listening, a failure to accept (too many open files, say) is logged, never thrown.
+  server.on('error', (err) => log.error('web server error', err))
   port = (server.address() as AddressInfo).port
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
 
