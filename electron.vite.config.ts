@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { contractNamesDefine } from './src-preload/contract/names-define.js'
 
 // One build for every runtime: the Electron main process and the plain-Node entry points (CLI,
 // web mode) share src-main; the sandboxed preload is bundled whole (it cannot require packages);
@@ -18,6 +19,8 @@ export default defineConfig({
     },
   },
   preload: {
+    // The preload allows the contract's names without bundling the schemas (see channels.ts).
+    define: contractNamesDefine(),
     build: {
       outDir: 'out/preload',
       externalizeDeps: false,

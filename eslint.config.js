@@ -13,12 +13,30 @@ const nativeAndNodePackages = ['better-sqlite3', 'serialport', '@serialport/*', 
  * - only src-main/electron/ and the preload may import Electron;
  * - the renderer never imports Node, Electron, native packages or main-process code, and takes
  *   only types from the contract (so zod stays out of the page);
- * - the preload imports Electron's bridge and the contract, nothing from Node.
+ * - the preload imports Electron's bridge, the contract's names and types, nothing from Node.
  */
 const electronOnlyInShell = {
   name: 'electron',
   message:
     'Only src-main/electron/ (and the preload) may import Electron; keep the core plain Node.',
+}
+
+/** What any file of src-preload may import, plus `extra` patterns. */
+function preloadImports(extra) {
+  return {
+    paths: nodeBuiltins.map((name) => ({
+      name,
+      message: 'The sandboxed preload cannot use Node modules.',
+    })),
+    patterns: [
+      { group: ['**/src-main/**'], message: 'The preload only knows the contract.' },
+      ...extra,
+      {
+        group: nativeAndNodePackages,
+        message: 'The sandboxed preload cannot load Node packages.',
+      },
+    ],
+  }
 }
 
 export default ts.config(
@@ -93,7 +111,7 @@ export default ts.config(
               message: 'The renderer never imports main-process code: use the contract API.',
             },
             {
-              group: ['**/src-preload/contract', '**/src-preload/contract.js'],
+              group: ['**/src-preload/contract', '**/src-preload/contract/**'],
               allowTypeImports: true,
               message: 'The renderer takes only types from the contract (import type).',
             },
@@ -110,21 +128,23 @@ export default ts.config(
     files: ['src-preload/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', preloadImports([])],
+    },
+  },
+  {
+    // The preload script itself bundles only what it imports: names, not schemas.
+    files: ['src-preload/index.ts', 'src-preload/channels.ts'],
+    rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        {
-          paths: nodeBuiltins.map((name) => ({
-            name,
-            message: 'The sandboxed preload cannot use Node modules.',
-          })),
-          patterns: [
-            { group: ['**/src-main/**'], message: 'The preload only knows the contract.' },
-            {
-              group: nativeAndNodePackages,
-              message: 'The sandboxed preload cannot load Node packages.',
-            },
-          ],
-        },
+        preloadImports([
+          {
+            group: ['./contract/*', '**/src-preload/contract/**', 'zod'],
+            allowTypeImports: true,
+            message:
+              'The preload takes only types from the contract (names come from channels.ts), so no schema code is bundled into it.',
+          },
+        ]),
       ],
     },
   },

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { contractNamesDefine } from './src-preload/contract/names-define.js'
 
 export default defineConfig({
   plugins: [svelte({ configFile: resolve('svelte.config.js') })],
+  define: contractNamesDefine(),
   test: {
     include: [
       'tests/unit/**/*.test.ts',

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { AppInfo } from '../src-preload/contract.js'
+import type { AppInfo } from '../src-preload/contract/index.js'
 import { FileLogger } from './log.js'
 import { defaultProjectPath } from './paths.js'
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js'

@@ -1,21 +1,14 @@
 /**
- * The sandboxed preload: exposes `window.tinyloop` with exactly two functions derived from the
- * contract. Method and event names are checked against the contract's allowlist; `ipcRenderer`
- * itself is never exposed.
+ * The sandboxed preload: exposes `window.tinyloop` with exactly two functions. Method and event
+ * names are checked against the contract's names (an allowlist; `ipcRenderer` itself is never
+ * exposed). It imports no schema library: only the names, fixed when the app is built.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import {
-  IPC_CHANNEL_CALL,
-  IPC_CHANNEL_EVENT,
-  eventNames,
-  methodNames,
-  type EventName,
-  type RpcResponse,
-  type TinyLoopBridge,
-} from './contract.js'
+import { contractNames, IPC_CHANNEL_CALL, IPC_CHANNEL_EVENT } from './channels.js'
+import type { EventName, RpcResponse, TinyLoopBridge } from './contract/index.js'
 
-const allowedMethods = new Set<string>(methodNames)
-const allowedEvents = new Set<string>(eventNames)
+const allowedMethods = new Set<string>(contractNames.methods)
+const allowedEvents = new Set<string>(contractNames.events)
 
 const bridge: TinyLoopBridge = {
   call(method, args) {

@@ -1,5 +1,5 @@
 import { SerialPort } from 'serialport'
-import type { CaptureStart, CaptureStatus, DeviceInfo } from '../../src-preload/contract.js'
+import type { CaptureStart, CaptureStatus, DeviceInfo } from '../../src-preload/contract/index.js'
 import type { ProjectService } from '../project/project-service.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { EventBus } from '../rpc/events.js'

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws'
-import { WireRequest, type WireMessage } from '../../src-preload/contract.js'
+import { WireRequest, type WireMessage } from '../../src-preload/contract/index.js'
 import type { Dispatch, Logger } from '../rpc/dispatcher.js'
 import type { EventBus } from '../rpc/events.js'
 

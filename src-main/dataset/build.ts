@@ -1,4 +1,4 @@
-import type { DatasetConfig, DatasetSplitName } from '../../src-preload/contract.js'
+import type { DatasetConfig, DatasetSplitName } from '../../src-preload/contract/index.js'
 import { ServiceError } from '../rpc/errors.js'
 import {
   resampleInto,

@@ -3,7 +3,7 @@ import {
   type DatasetConfigInput,
   type DatasetPreview,
   type DatasetVersionInfo,
-} from '../../src-preload/contract.js'
+} from '../../src-preload/contract/index.js'
 import type { ClassService } from '../labels/class-service.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { DatasetVersion } from '../store/datasets.js'

@@ -1,4 +1,4 @@
-import type { DatasetConfig } from '../../src-preload/contract.js'
+import type { DatasetConfig } from '../../src-preload/contract/index.js'
 
 export type LabelPolicy = DatasetConfig['labelPolicy']
 

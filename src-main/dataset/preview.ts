@@ -1,4 +1,4 @@
-import type { DatasetPreview, DatasetSplitName } from '../../src-preload/contract.js'
+import type { DatasetPreview, DatasetSplitName } from '../../src-preload/contract/index.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { BuiltDataset } from './build.js'
 

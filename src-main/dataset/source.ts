@@ -1,4 +1,4 @@
-import type { DatasetConfig } from '../../src-preload/contract.js'
+import type { DatasetConfig } from '../../src-preload/contract/index.js'
 import type { ClassService } from '../labels/class-service.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { Project } from '../store/project.js'

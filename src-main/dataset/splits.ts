@@ -1,4 +1,4 @@
-import type { DatasetConfig, DatasetSplitName } from '../../src-preload/contract.js'
+import type { DatasetConfig, DatasetSplitName } from '../../src-preload/contract/index.js'
 import { seededRandom } from '../seeded-random.js'
 
 export const SPLITS: readonly DatasetSplitName[] = ['train', 'val', 'test']

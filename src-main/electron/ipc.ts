@@ -1,9 +1,6 @@
 import { ipcMain, type BrowserWindow } from 'electron'
-import {
-  IPC_CHANNEL_CALL,
-  IPC_CHANNEL_EVENT,
-  type RpcResponse,
-} from '../../src-preload/contract.js'
+import { IPC_CHANNEL_CALL, IPC_CHANNEL_EVENT } from '../../src-preload/channels.js'
+import type { RpcResponse } from '../../src-preload/contract/index.js'
 import type { Services } from '../services.js'
 
 /**

@@ -1,5 +1,5 @@
 import { Menu, shell, type MenuItemConstructorOptions } from 'electron'
-import type { AppCommand, RecentProject } from '../../src-preload/contract.js'
+import type { AppCommand, RecentProject } from '../../src-preload/contract/index.js'
 
 export interface MenuActions {
   command(command: AppCommand): void

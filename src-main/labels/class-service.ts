@@ -1,4 +1,4 @@
-import type { LabelClassInfo, ClassSettings } from '../../src-preload/contract.js'
+import type { LabelClassInfo, ClassSettings } from '../../src-preload/contract/index.js'
 import type { EventBus } from '../rpc/events.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { LabelClass } from '../store/classes.js'

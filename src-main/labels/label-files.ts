@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path'
-import type { LabelFileFormat } from '../../src-preload/contract.js'
+import type { LabelFileFormat } from '../../src-preload/contract/index.js'
 import { plural } from '../../src-preload/format.js'
 import { MAX_LABEL_FILE_BYTES } from '../../src-preload/limits.js'
 import { InputFileError, readInputFile } from '../input-file.js'

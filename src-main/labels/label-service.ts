@@ -4,7 +4,7 @@ import type {
   LabelHistoryEntry,
   LabelImportOutcome,
   LabelList,
-} from '../../src-preload/contract.js'
+} from '../../src-preload/contract/index.js'
 import type { EventBus } from '../rpc/events.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { Label, LabelAction } from '../store/labels.js'

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
-import type { ProjectInfo, RecentProject } from '../../src-preload/contract.js'
+import type { ProjectInfo, RecentProject } from '../../src-preload/contract/index.js'
 import { PROJECT_EXTENSION } from '../paths.js'
 import type { EventBus } from '../rpc/events.js'
 import { ServiceError } from '../rpc/errors.js'

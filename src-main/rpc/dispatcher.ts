@@ -5,7 +5,7 @@ import {
   type MethodResult,
   type Methods,
   type RpcResponse,
-} from '../../src-preload/contract.js'
+} from '../../src-preload/contract/index.js'
 import { toRpcError } from './errors.js'
 
 export type Handlers = {

@@ -1,4 +1,4 @@
-import type { ErrorCode, RpcErrorShape } from '../../src-preload/contract.js'
+import type { ErrorCode, RpcErrorShape } from '../../src-preload/contract/index.js'
 
 /** An error a user can meet, with a code the UI can act on and a message written for people. */
 export class ServiceError extends Error {

@@ -1,4 +1,4 @@
-import type { EventName, EventPayload } from '../../src-preload/contract.js'
+import type { EventName, EventPayload } from '../../src-preload/contract/index.js'
 
 export type EventListener = (event: EventName, payload: unknown) => void
 

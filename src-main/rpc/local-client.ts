@@ -1,4 +1,4 @@
-import type { MethodArgs, MethodName, MethodResult } from '../../src-preload/contract.js'
+import type { MethodArgs, MethodName, MethodResult } from '../../src-preload/contract/index.js'
 import type { Dispatch } from './dispatcher.js'
 
 /** A typed, in-process caller of the contract: the CLI and tests go through the same validation. */

@@ -1,4 +1,4 @@
-import type { RecordingDetail, TimelineSlice } from '../../src-preload/contract.js'
+import type { RecordingDetail, TimelineSlice } from '../../src-preload/contract/index.js'
 import type { ProjectService } from '../project/project-service.js'
 import { ServiceError } from '../rpc/errors.js'
 

@@ -5,7 +5,7 @@ import type {
   MethodName,
   MethodResult,
   TinyLoopBridge,
-} from '../../src-preload/contract'
+} from '../../src-preload/contract/index'
 import { RpcError } from './rpc-error'
 import { websocketBridge, type ConnectionState } from './websocket-bridge'
 

@@ -1,4 +1,4 @@
-import type { ErrorCode, RpcErrorShape } from '../../src-preload/contract'
+import type { ErrorCode, RpcErrorShape } from '../../src-preload/contract/index'
 
 /** A failed call, with the typed error from the services. Its message is written for people. */
 export class RpcError extends Error {

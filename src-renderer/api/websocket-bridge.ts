@@ -3,7 +3,7 @@ import type {
   RpcResponse,
   TinyLoopBridge,
   WireMessage,
-} from '../../src-preload/contract'
+} from '../../src-preload/contract/index'
 import { fitsInBytes, formatBytes, MAX_MESSAGE_BYTES } from '../../src-preload/limits'
 
 export type ConnectionState = 'connecting' | 'open' | 'closed'

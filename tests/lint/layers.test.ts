@@ -61,12 +61,12 @@ describe('layer rules', () => {
   it('lets the renderer take only types from the contract', async () => {
     const valueImport = await restrictedImportErrors(
       'src-renderer/lib/x.ts',
-      "import { methods } from '../../src-preload/contract'\nexport const m = methods\n",
+      "import { methods } from '../../src-preload/contract/index'\nexport const m = methods\n",
     )
     expect(valueImport.join()).toMatch(/only types/)
     const typeImport = await restrictedImportErrors(
       'src-renderer/lib/x.ts',
-      "import type { ProjectInfo } from '../../src-preload/contract'\nexport type P = ProjectInfo\n",
+      "import type { ProjectInfo } from '../../src-preload/contract/index'\nexport type P = ProjectInfo\n",
     )
     expect(typeImport).toEqual([])
   })
@@ -85,5 +85,23 @@ describe('layer rules', () => {
       '<script lang="ts">\n  import { readFileSync } from \'node:fs\'\n  const r = readFileSync\n</script>\n<p>{String(r)}</p>\n',
     )
     expect(errors.length).toBeGreaterThan(0)
+  })
+
+  it('lets the preload take only types from the contract, so no schemas are bundled', async () => {
+    const value = await restrictedImportErrors(
+      'src-preload/index.ts',
+      "import { methodNames } from './contract/index.js'\nexport const m = methodNames\n",
+    )
+    expect(value.join()).toMatch(/only types from the contract/)
+    const zod = await restrictedImportErrors(
+      'src-preload/index.ts',
+      "import { z } from 'zod'\nexport const s = z.string()\n",
+    )
+    expect(zod.join()).toMatch(/only types from the contract/)
+    const types = await restrictedImportErrors(
+      'src-preload/index.ts',
+      "import type { RpcResponse } from './contract/index.js'\nexport type R = RpcResponse\n",
+    )
+    expect(types).toEqual([])
   })
 })

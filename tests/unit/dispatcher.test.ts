@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createDispatcher, type Handlers } from '../../src-main/rpc/dispatcher.js'
 import { ServiceError } from '../../src-main/rpc/errors.js'
-import { methodNames } from '../../src-preload/contract.js'
+import { methodNames } from '../../src-preload/contract/index.js'
 
 const info = {
   path: '/p.tinyloop',

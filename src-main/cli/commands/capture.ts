@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
 import { formatCount, formatDuration, formatRate } from '../../../src-preload/format.js'
-import type { CaptureStatus } from '../../../src-preload/contract.js'
+import type { CaptureStatus } from '../../../src-preload/contract/index.js'
 import { formatLines, MachineSimulator } from '../../capture/demo/machine-simulator.js'
 import { PtyDevice } from '../../capture/demo/pty-device.js'
 import { table, type CliContext } from '../context.js'

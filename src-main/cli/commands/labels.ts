@@ -1,6 +1,6 @@
 import { basename } from 'node:path'
 import { Option, type Command } from 'commander'
-import type { LabelFileFormat } from '../../../src-preload/contract.js'
+import type { LabelFileFormat } from '../../../src-preload/contract/index.js'
 import { formatDuration, plural } from '../../../src-preload/format.js'
 import { ClassService } from '../../labels/class-service.js'
 import { actorName, LabelService } from '../../labels/label-service.js'

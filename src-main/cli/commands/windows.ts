@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { DatasetConfig } from '../../../src-preload/contract.js'
+import { DatasetConfig } from '../../../src-preload/contract/index.js'
 import { DatasetService } from '../../dataset/dataset-service.js'
 import { datasetCsv, datasetNpz } from '../../dataset/export.js'
 import { previewOf } from '../../dataset/preview.js'

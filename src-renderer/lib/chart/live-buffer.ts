@@ -1,4 +1,4 @@
-import type { LiveFrame } from '../../../src-preload/contract'
+import type { LiveFrame } from '../../../src-preload/contract/index'
 
 /**
  * The last seconds of a live recording as min/max buckets, in the columnar layout uPlot draws:

@@ -3,7 +3,7 @@ import type {
   ProjectInfo,
   RecentProject,
   RecordingSummary,
-} from '../../../src-preload/contract'
+} from '../../../src-preload/contract/index'
 import type { ApiClient } from '../../api/client'
 import type { ConnectionState } from '../../api/websocket-bridge'
 import { plural } from '../../../src-preload/format'

@@ -1,4 +1,4 @@
-import type { CaptureStatus, DeviceInfo, LiveFrame } from '../../../src-preload/contract'
+import type { CaptureStatus, DeviceInfo, LiveFrame } from '../../../src-preload/contract/index'
 import type { ApiClient } from '../../api/client'
 import { LiveBuffer } from '../chart/live-buffer'
 import { messageOf } from './app.svelte'

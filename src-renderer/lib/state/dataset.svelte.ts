@@ -2,7 +2,7 @@ import type {
   DatasetConfigInput,
   DatasetPreview,
   DatasetVersionInfo,
-} from '../../../src-preload/contract'
+} from '../../../src-preload/contract/index'
 import type { ApiClient } from '../../api/client'
 import { messageOf } from './app.svelte'
 

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../../api/client'
-import type { MethodArgs, MethodResult } from '../../../src-preload/contract'
+import type { MethodArgs, MethodResult } from '../../../src-preload/contract/index'
 import { messageOf } from './app.svelte'
 import { formatBytes, MAX_LABEL_FILE_BYTES } from '../../../src-preload/limits'
 

@@ -1,4 +1,8 @@
-import type { RecordingDetail, StreamInfo, TimelineSlice } from '../../../src-preload/contract'
+import type {
+  RecordingDetail,
+  StreamInfo,
+  TimelineSlice,
+} from '../../../src-preload/contract/index'
 import { SvelteSet } from 'svelte/reactivity'
 import type { ApiClient } from '../../api/client'
 import {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { describe, expect, test } from 'vitest'
-import type { LabelList } from '../../../src-preload/contract.js'
+import type { LabelList } from '../../../src-preload/contract/index.js'
 import { classId, spans, timestampedRecording, uniformRecording, useLabelWorld } from './helpers.js'
 
 const world = useLabelWorld()

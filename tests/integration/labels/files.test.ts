@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import type { LabelImportOutcome } from '../../../src-preload/contract.js'
+import type { LabelImportOutcome } from '../../../src-preload/contract/index.js'
 import { classId, spans, timestampedRecording, uniformRecording, useLabelWorld } from './helpers.js'
 
 const world = useLabelWorld()

@@ -1,4 +1,4 @@
-import { DatasetConfig, type DatasetConfigInput } from '../../../src-preload/contract.js'
+import { DatasetConfig, type DatasetConfigInput } from '../../../src-preload/contract/index.js'
 import type { StreamData } from '../../../src-main/dataset/build.js'
 
 export const config = (input: Omit<DatasetConfigInput, 'recordings'> = {}) =>

@@ -1,0 +1,92 @@
+/**
+ * Devices and recording from them: serial ports, the demo device, recordings in progress.
+ */
+import { z } from 'zod'
+import { method, NoArgs } from './rpc.js'
+
+export const TextFormatChoice = z.enum(['auto', 'csv', 'plotter'])
+
+export const DeviceSettings = z.object({
+  baudRate: z.number().int(),
+  format: TextFormatChoice,
+  rateHz: z.number().nullable(),
+})
+
+export const DeviceInfo = z.object({
+  /** What to pass to capture.start: the port path, or 'demo'. */
+  id: z.string(),
+  kind: z.enum(['serial', 'demo']),
+  path: z.string().nullable(),
+  label: z.string(),
+  manufacturer: z.string().nullable(),
+  vendorId: z.string().nullable(),
+  productId: z.string().nullable(),
+  serialNumber: z.string().nullable(),
+  /** The settings last used with this device (by serial number), if any. */
+  settings: DeviceSettings.nullable(),
+  /** Being recorded right now. */
+  busy: z.boolean(),
+})
+export type DeviceInfo = z.infer<typeof DeviceInfo>
+
+export const CaptureStart = z
+  .object({
+    deviceId: z.string().min(1).max(4096),
+    baudRate: z.number().int().min(50).max(20_000_000).optional(),
+    format: TextFormatChoice.optional(),
+    /** Declared rate; measured from the data when absent. */
+    rateHz: z.number().positive().max(1_000_000).optional(),
+    name: z.string().max(200).optional(),
+    notes: z.string().max(20_000).optional(),
+    tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+    durationS: z.number().positive().optional(),
+    idleStopS: z.number().positive().optional(),
+    /** Demo device only: the simulated machine's seed. */
+    seed: z.number().int().optional(),
+  })
+  .strict()
+export type CaptureStart = z.input<typeof CaptureStart>
+
+export const CaptureStatus = z.object({
+  recordingId: z.number().int(),
+  /** The device id given to capture.start. */
+  deviceId: z.string(),
+  state: z.enum(['detecting', 'recording', 'paused', 'stopped']),
+  device: z.string(),
+  connection: z.enum(['connected', 'waiting', 'closed']),
+  problem: z.string().nullable(),
+  format: z.enum(['csv', 'plotter']).nullable(),
+  channels: z.array(z.string()),
+  rateHz: z.number().nullable(),
+  measuredHz: z.number().nullable(),
+  samples: z.number().int(),
+  rejected: z.number().int(),
+  rejectedBy: z.record(z.string(), z.number().int()),
+  gaps: z.number().int(),
+  durationS: z.number(),
+  elapsedS: z.number(),
+})
+export type CaptureStatus = z.infer<typeof CaptureStatus>
+
+export const LiveFrame = z.object({
+  channels: z.number().int(),
+  bucketSamples: z.number().int(),
+  firstSample: z.number().int(),
+  min: z.array(z.number()),
+  max: z.array(z.number()),
+})
+export type LiveFrame = z.infer<typeof LiveFrame>
+
+export const captureMethods = {
+  'devices.list': method(NoArgs, z.array(DeviceInfo)),
+  'capture.start': method(CaptureStart, CaptureStatus),
+  'capture.stop': method(z.object({ recordingId: z.number().int() }).strict(), CaptureStatus),
+  'capture.sessions': method(NoArgs, z.array(CaptureStatus)),
+} as const
+
+export const captureEvents = {
+  /** A recording in progress: counters and state, a few times per second. */
+  'capture.onStatus': CaptureStatus,
+  /** New min/max buckets of a recording in progress, for the live plot. */
+  'capture.onLive': z.object({ recordingId: z.number().int(), frame: LiveFrame }),
+} as const
