@@ -1,12 +1,12 @@
 import { basename } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { formatDuration, formatRate, plural } from '../../../src-preload/format.js'
-import { exportRecording } from '../../capture/export/export-recording.js'
-import type { ExportFormat } from '../../capture/export/export-recording.js'
-import type { ImportFormat } from '../../capture/import/detect-format.js'
-import { importPaths } from '../../capture/import/import-paths.js'
-import type { ImportOutcome } from '../../capture/import/import-paths.js'
-import type { ImportProgress } from '../../capture/import/progress.js'
+import { exportRecording } from '../../data/export/export-recording.js'
+import type { ExportFormat } from '../../data/export/export-recording.js'
+import type { ImportFormat } from '../../data/import/detect-format.js'
+import { importPaths } from '../../data/import/import-paths.js'
+import type { ImportOutcome } from '../../data/import/import-paths.js'
+import type { ImportProgress } from '../../data/import/progress.js'
 import { CliError, recordingIdOf, type CliContext } from '../context.js'
 
 function parseRate(value: string): number {

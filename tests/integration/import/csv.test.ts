@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { importPaths } from '../../../src-main/capture/import/import-paths.js'
+import { importPaths } from '../../../src-main/data/import/import-paths.js'
 import { asFloat32, fixture, onlyImported, samplesOf, useTempProject } from './helpers.js'
 
 const { project, dir } = useTempProject()

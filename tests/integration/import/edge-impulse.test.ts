@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { importPaths } from '../../../src-main/capture/import/import-paths.js'
+import { importPaths } from '../../../src-main/data/import/import-paths.js'
 import { asFloat32, fixture, onlyImported, samplesOf, useTempProject } from './helpers.js'
 
 const { project } = useTempProject()

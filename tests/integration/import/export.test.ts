@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { exportRecording } from '../../../src-main/capture/export/export-recording.js'
-import { importPaths } from '../../../src-main/capture/import/import-paths.js'
+import { exportRecording } from '../../../src-main/data/export/export-recording.js'
+import { importPaths } from '../../../src-main/data/import/import-paths.js'
 import { fixture, onlyImported, samplesOf, useTempProject } from './helpers.js'
 
 const { project, dir } = useTempProject()

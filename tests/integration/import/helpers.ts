@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, expect } from 'vitest'
-import type { ImportedFile, ImportOutcome } from '../../../src-main/capture/import/import-paths.js'
+import type { ImportedFile, ImportOutcome } from '../../../src-main/data/import/import-paths.js'
 import { openProject } from '../../../src-main/store/open.js'
 import type { Project } from '../../../src-main/store/project.js'
 

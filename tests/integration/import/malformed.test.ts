@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { importPaths } from '../../../src-main/capture/import/import-paths.js'
+import { importPaths } from '../../../src-main/data/import/import-paths.js'
 import { rawRows } from '../store/helpers.js'
 import { fixture, useTempProject } from './helpers.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { ImportService } from '../../../src-main/capture/import/import-service.js'
-import type { ImportProgress } from '../../../src-main/capture/import/progress.js'
+import { ImportService } from '../../../src-main/data/import/import-service.js'
+import type { ImportProgress } from '../../../src-main/data/import/progress.js'
 import { EventBus } from '../../../src-main/rpc/events.js'
 import { fixture, useTempProject } from './helpers.js'
 

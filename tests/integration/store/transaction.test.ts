@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { importPaths } from '../../../src-main/capture/import/import-paths.js'
+import { importPaths } from '../../../src-main/data/import/import-paths.js'
 import { openProject } from '../../../src-main/store/open.js'
 import type { Project } from '../../../src-main/store/project.js'
 import { rawRows, useTempDir } from './helpers.js'
