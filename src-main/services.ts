@@ -5,14 +5,18 @@ import { defaultProjectPath } from './paths.js'
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js'
 import { EventBus } from './rpc/events.js'
 import { CaptureService } from './capture/capture-service.js'
-import { exportRecording } from './data/export/export-recording.js'
+import { captureHandlers } from './capture/handlers.js'
+import { dataHandlers } from './data/handlers.js'
 import { ImportService } from './data/import/import-service.js'
+import { TimelineService } from './data/timeline-service.js'
+import { DatasetService } from './dataset/dataset-service.js'
+import { datasetHandlers } from './dataset/handlers.js'
+import { ClassService } from './labels/class-service.js'
+import { labelsHandlers } from './labels/handlers.js'
+import { actorName, LabelService } from './labels/label-service.js'
+import { projectHandlers } from './project/handlers.js'
 import { ProjectService, type FileDialogs, type ProjectAccess } from './project/project-service.js'
 import { Settings } from './settings.js'
-import { TimelineService } from './data/timeline-service.js'
-import { ClassService } from './labels/class-service.js'
-import { actorName, LabelService } from './labels/label-service.js'
-import { DatasetService } from './dataset/dataset-service.js'
 import packageJson from '../package.json' with { type: 'json' }
 
 export interface ServicesOptions {
@@ -65,48 +69,11 @@ export function createServices(opts: ServicesOptions) {
   }
 
   const handlers: Handlers = {
-    'app.info': () => appInfo,
-    'project.current': () => projects.info(),
-    'project.recent': () => projects.recent(),
-    'project.open': ({ path }) => projects.open(path),
-    'project.create': ({ path }) => projects.create(path),
-    'project.pickFile': ({ purpose }) => projects.pickFile(purpose),
-    'project.forgetRecent': ({ path }) => projects.forgetRecent(path),
-    'recordings.list': () => projects.project().recordings.list(),
-    'recordings.get': ({ id }) => timeline.recording(id),
-    'timeline.view': ({ streamId, fromUs, toUs, pixels }) =>
-      timeline.view(streamId, fromUs, toUs, pixels),
-    'data.import': (request) => imports.import(request),
-    'data.cancelImport': () => ({ cancelled: imports.cancel() }),
-    'data.export': (request) => exportRecording(projects.project(), request),
-    'data.pickImportPaths': () => projects.dialogs().pickImportPaths(),
-    'data.pickExportPath': ({ format, suggestedName }) =>
-      projects.dialogs().pickExportPath(format, suggestedName),
-    'devices.list': () => capture.devices(),
-    'capture.start': (request) => capture.start(request),
-    'capture.stop': ({ recordingId }) => capture.stop(recordingId),
-    'capture.sessions': () => capture.sessions(),
-    'classes.list': () => classes.list(),
-    'classes.upsert': (input) => classes.upsert(input),
-    'classes.delete': ({ id }) => classes.delete(id),
-    'classes.settings': () => classes.settings(),
-    'classes.setSettings': (change) => classes.setSettings(change),
-    'labels.list': ({ recordingId }) => labels.list(recordingId),
-    'labels.create': (request) => labels.create(request),
-    'labels.update': (request) => labels.update(request),
-    'labels.delete': ({ id }) => labels.delete(id),
-    'labels.undo': ({ recordingId }) => labels.undo(recordingId),
-    'labels.redo': ({ recordingId }) => labels.redo(recordingId),
-    'labels.setDefaultClass': ({ recordingId, classId }) =>
-      labels.setDefaultClass(recordingId, classId),
-    'labels.history': ({ recordingId, limit }) => labels.history(recordingId, limit),
-    'labels.import': (request) => labels.import(request),
-    'labels.export': (request) => labels.export(request),
-    'labels.exportText': (request) => labels.exportText(request),
-    'dataset.preview': ({ config, feature }) => datasets.preview(config, feature),
-    'dataset.save': ({ name, config }) => datasets.save(name, config),
-    'dataset.list': () => datasets.list(),
-    'dataset.get': (which) => datasets.get(which),
+    ...projectHandlers({ appInfo, projects }),
+    ...dataHandlers({ projects, timeline, imports }),
+    ...captureHandlers({ capture }),
+    ...labelsHandlers({ classes, labels }),
+    ...datasetHandlers({ datasets }),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)

@@ -39,7 +39,7 @@ export function cliContext(program: Command): CliContext {
     projectPath,
     async withServices(work, access = 'write') {
       const services = createServices({
-        mode: 'web',
+        mode: 'cli',
         userDataDir: userDataDir(),
         projectPath: projectPath(),
         access,

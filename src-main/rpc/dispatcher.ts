@@ -2,17 +2,20 @@ import type { z } from 'zod'
 import {
   methods,
   type MethodName,
-  type MethodResult,
   type Methods,
   type RpcResponse,
 } from '../../src-preload/contract/index.js'
 import { toRpcError } from './errors.js'
 
-export type Handlers = {
-  [M in MethodName]: (
-    args: z.output<Methods[M]['args']>,
-  ) => MethodResult<M> | Promise<MethodResult<M>>
+/** One handler per method of a domain's `methods` (e.g. `DomainHandlers<typeof labelsMethods>`). */
+export type DomainHandlers<D extends Record<string, { args: z.ZodType; result: z.ZodType }>> = {
+  [M in keyof D]: (
+    args: z.output<D[M]['args']>,
+  ) => z.output<D[M]['result']> | Promise<z.output<D[M]['result']>>
 }
+
+/** A handler for every method of the contract: the domains' handlers, composed. */
+export type Handlers = DomainHandlers<Methods>
 
 export type Dispatch = (method: unknown, args: unknown) => Promise<RpcResponse>
 

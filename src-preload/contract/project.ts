@@ -25,7 +25,8 @@ export type RecentProject = z.infer<typeof RecentProject>
 
 export const AppInfo = z.object({
   version: z.string(),
-  mode: z.enum(['desktop', 'web']),
+  /** Who is asking: the desktop app, a browser (web mode), or the command line. */
+  mode: z.enum(['desktop', 'web', 'cli']),
   platform: z.string(),
   /** Whether the host can show native open/save dialogs (desktop only). */
   nativeDialogs: z.boolean(),
