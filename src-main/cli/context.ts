@@ -2,9 +2,8 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { defaultProjectPath, userDataDir } from '../paths.js'
 import type { ProjectAccess } from '../project/project-service.js'
-import { localClient } from '../rpc/local-client.js'
+import { localClient, type LocalClient } from '../rpc/local-client.js'
 import { createServices, type Services } from '../services.js'
-import type { Project } from '../store/index.js'
 
 export interface GlobalOptions {
   project?: string
@@ -21,7 +20,7 @@ export interface CliContext {
    * look at the project say `read`: they open it read-only and never wait for the write lock.
    */
   withServices<T>(
-    work: (services: Services, client: ReturnType<typeof localClient>) => Promise<T>,
+    work: (services: Services, client: LocalClient) => Promise<T>,
     access?: ProjectAccess,
   ): Promise<T>
   /** JSON with --json, the human text otherwise. */
@@ -60,9 +59,10 @@ export function cliContext(program: Command): CliContext {
 export class CliError extends Error {}
 
 /** A recording given by id, or by its name when that is unique. */
-export function recordingIdOf(project: Project, given: string): number {
+export async function recordingIdOf(client: LocalClient, given: string): Promise<number> {
   if (/^\d+$/.test(given)) return Number(given)
-  const matches = project.recordings.list().filter((recording) => recording.name === given)
+  const recordings = await client.call('recordings.list', {})
+  const matches = recordings.filter((recording) => recording.name === given)
   if (matches.length === 1) return (matches[0] as (typeof matches)[number]).id
   throw new CliError(
     matches.length === 0

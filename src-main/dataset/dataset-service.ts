@@ -1,15 +1,19 @@
+import { resolve } from 'node:path'
 import {
   DatasetConfig,
   type DatasetConfigInput,
+  type DatasetExportResult,
+  type DatasetSummary,
   type DatasetPreview,
   type DatasetVersionInfo,
 } from '../../src-preload/contract/index.js'
+import { writeOutputFile } from '../data/export/output-file.js'
 import type { ClassService } from '../labels/class-service.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { DatasetVersion } from '../store/datasets.js'
-import type { JsonObject } from '../store/json.js'
 import type { Project } from '../store/project.js'
 import { buildDataset, type BuiltDataset } from './build.js'
+import { datasetCsv, datasetNpz } from './export.js'
 import { countsOf, previewOf, type FeatureView } from './preview.js'
 import { loadRecordings, selectRecordings } from './source.js'
 
@@ -49,15 +53,42 @@ export class DatasetService {
     return previewOf(built, names, parsed.split.ratios, feature)
   }
 
+  /** Writes the windows to `path` (.csv, or .npz with a .json sidecar); see dataset.export. */
+  async export(
+    input: DatasetConfigInput,
+    path: string,
+    overwrite: boolean,
+  ): Promise<DatasetExportResult> {
+    const { config, built, names } = this.build(input)
+    const file = resolve(path)
+    let sidecarPath: string | null = null
+    if (/\.npz$/i.test(file)) {
+      const { zip, sidecar } = datasetNpz(built, names)
+      sidecarPath = file.replace(/\.npz$/i, '.json')
+      await writeOutputFile(file, overwrite, (sink) => sink.write(zip))
+      await writeOutputFile(sidecarPath, overwrite, (sink) =>
+        sink.write(`${JSON.stringify(sidecar, null, 2)}\n`),
+      )
+    } else {
+      await writeOutputFile(file, overwrite, (sink) => sink.write(datasetCsv(built, names)))
+    }
+    return {
+      path: file,
+      format: sidecarPath ? 'npz' : 'csv',
+      sidecarPath,
+      preview: previewOf(built, names, config.split.ratios),
+    }
+  }
+
   /** Saves the next version of `name`: its config, the data's position and the normalization. */
   save(name: string, input: DatasetConfigInput): DatasetVersionInfo {
     const { config, built, names, recordingIds } = this.build(input)
     const project = this.#project()
     const id = project.datasets.save({
       name,
-      config: config as unknown as JsonObject,
-      snapshot: { recordings: project.datasets.marks(recordingIds) } as unknown as JsonObject,
-      summary: summaryOf(built, names) as unknown as JsonObject,
+      config,
+      snapshot: { recordings: project.datasets.marks(recordingIds) },
+      summary: summaryOf(built, names),
     })
     return this.get({ id })
   }
@@ -84,9 +115,7 @@ export class DatasetService {
   }
 
   #info(version: DatasetVersion): DatasetVersionInfo {
-    const config = DatasetConfig.parse(version.config)
-    const snapshot = version.snapshot as unknown as DatasetVersionInfo['snapshot']
-    const summary = version.summary as unknown as ReturnType<typeof summaryOf>
+    const { config, snapshot, summary } = version
     return {
       id: version.id,
       name: version.name,
@@ -118,7 +147,7 @@ export class DatasetService {
   }
 }
 
-function summaryOf(built: BuiltDataset, names: ReadonlyMap<number, string>) {
+function summaryOf(built: BuiltDataset, names: ReadonlyMap<number, string>): DatasetSummary {
   return {
     featureNames: built.featureNames,
     normalization: built.normalization,

@@ -10,6 +10,7 @@ export function datasetHandlers(deps: {
   return {
     'dataset.preview': ({ config, feature }) => datasets.preview(config, feature),
     'dataset.save': ({ name, config }) => datasets.save(name, config),
+    'dataset.export': ({ config, path, overwrite }) => datasets.export(config, path, overwrite),
     'dataset.list': () => datasets.list(),
     'dataset.get': (which) => datasets.get(which),
   }

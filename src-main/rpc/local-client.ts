@@ -1,6 +1,8 @@
 import type { MethodArgs, MethodName, MethodResult } from '../../src-preload/contract/index.js'
 import type { Dispatch } from './dispatcher.js'
 
+export type LocalClient = ReturnType<typeof localClient>
+
 /** A typed, in-process caller of the contract: the CLI and tests go through the same validation. */
 export function localClient(dispatch: Dispatch) {
   return {

@@ -124,6 +124,8 @@ export const dataMethods = {
         format: ExportFormat,
         path: z.string().min(1).max(4096),
         overwrite: z.boolean().default(false),
+        /** The stream to export (its name or id), for recordings with several; see docs. */
+        stream: z.string().min(1).max(200).optional(),
       })
       .strict(),
     z.object({

@@ -117,6 +117,17 @@ export const DatasetSnapshot = z.object({
   ),
 })
 
+export type DatasetSnapshot = z.infer<typeof DatasetSnapshot>
+
+/** What was computed from a dataset when it was saved: features, normalization, counts. */
+export const DatasetSummary = z.object({
+  featureNames: z.array(z.string()),
+  normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+  byClass: CountsByClass,
+  bySplit: z.object({ train: CountsByClass, val: CountsByClass, test: CountsByClass }),
+})
+export type DatasetSummary = z.infer<typeof DatasetSummary>
+
 export const DatasetVersionInfo = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -124,14 +135,20 @@ export const DatasetVersionInfo = z.object({
   createdAt: z.number(),
   config: DatasetConfig,
   snapshot: DatasetSnapshot,
-  featureNames: z.array(z.string()),
-  normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
-  byClass: CountsByClass,
-  bySplit: z.object({ train: CountsByClass, val: CountsByClass, test: CountsByClass }),
+  ...DatasetSummary.shape,
   /** Labels or samples of its recordings changed since it was saved (or the selection did). */
   changed: z.boolean(),
 })
 export type DatasetVersionInfo = z.infer<typeof DatasetVersionInfo>
+
+export const DatasetExportResult = z.object({
+  path: z.string(),
+  format: z.enum(['csv', 'npz']),
+  /** The .json beside an .npz, naming its features, classes and splits. */
+  sidecarPath: z.string().nullable(),
+  preview: DatasetPreview,
+})
+export type DatasetExportResult = z.infer<typeof DatasetExportResult>
 
 export const datasetMethods = {
   /** Windows, labels, splits, counts and warnings of a dataset config; nothing is saved. */
@@ -143,6 +160,20 @@ export const datasetMethods = {
   'dataset.save': method(
     z.object({ name: z.string().trim().min(1).max(100), config: DatasetConfig }).strict(),
     DatasetVersionInfo,
+  ),
+  /**
+   * Writes every window with its label, split and features (before normalization) to `path`:
+   * CSV, or `.npz` (NumPy arrays) with a `.json` sidecar. Nothing is saved in the project.
+   */
+  'dataset.export': method(
+    z
+      .object({
+        config: DatasetConfig,
+        path: z.string().min(1).max(4096),
+        overwrite: z.boolean().default(false),
+      })
+      .strict(),
+    DatasetExportResult,
   ),
   /** The newest version of every dataset, newest first. */
   'dataset.list': method(NoArgs, z.array(DatasetVersionInfo)),

@@ -1,12 +1,12 @@
 import { basename } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { formatDuration, formatRate, plural } from '../../../src-preload/format.js'
-import { exportRecording } from '../../data/export/export-recording.js'
-import type { ExportFormat } from '../../data/export/export-recording.js'
+import type {
+  ExportFormat,
+  ImportOutcome,
+  ImportProgress,
+} from '../../../src-preload/contract/index.js'
 import type { ImportFormat } from '../../data/import/detect-format.js'
-import { importPaths } from '../../data/import/import-paths.js'
-import type { ImportOutcome } from '../../data/import/import-paths.js'
-import type { ImportProgress } from '../../data/import/progress.js'
 import { CliError, recordingIdOf, type CliContext } from '../context.js'
 
 function parseRate(value: string): number {
@@ -27,14 +27,23 @@ export function registerData(program: Command, ctx: CliContext): void {
     )
     .option('--rate <hz>', 'sample rate of CSV files without a time column', parseRate)
     .action((paths: string[], cmd: { format: ImportFormat; rate?: number }) =>
-      ctx.withServices(async (services) => {
+      ctx.withServices(async (services, client) => {
+        // Progress arrives as the app sees it: as events from the import service.
         const progress = process.stderr.isTTY ? new ProgressLine() : null
-        const outcomes = await importPaths(services.projects.project(), paths, {
-          format: cmd.format,
-          rateHz: cmd.rate,
-          onProgress: progress ? (update) => progress.show(update) : undefined,
+        const stopListening = services.events.subscribe((event, payload) => {
+          if (event === 'data.onImportProgress') progress?.show(payload as ImportProgress)
         })
-        progress?.clear()
+        let outcomes: ImportOutcome[]
+        try {
+          outcomes = await client.call('data.import', {
+            paths,
+            format: cmd.format,
+            rateHz: cmd.rate,
+          })
+        } finally {
+          stopListening()
+          progress?.clear()
+        }
         const failures = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome]))
         ctx.print(outcomes, () => importedLines(outcomes))
         const [firstFailure] = failures
@@ -65,10 +74,9 @@ export function registerData(program: Command, ctx: CliContext): void {
         recording: string,
         cmd: { format: ExportFormat; output: string; stream?: string; force?: boolean },
       ) =>
-        ctx.withServices(async (services) => {
-          const project = services.projects.project()
-          const result = await exportRecording(project, {
-            recordingId: recordingIdOf(project, recording),
+        ctx.withServices(async (_services, client) => {
+          const result = await client.call('data.export', {
+            recordingId: await recordingIdOf(client, recording),
             format: cmd.format,
             path: cmd.output,
             overwrite: cmd.force ?? false,

@@ -2,20 +2,10 @@ import { basename } from 'node:path'
 import { Option, type Command } from 'commander'
 import type { LabelFileFormat } from '../../../src-preload/contract/index.js'
 import { formatDuration, plural } from '../../../src-preload/format.js'
-import { ClassService } from '../../labels/class-service.js'
-import { actorName, LabelService } from '../../labels/label-service.js'
-import type { Services } from '../../services.js'
 import { CliError, recordingIdOf, table, type CliContext } from '../context.js'
 
-/** The label services for the CLI: changes are journaled as made by "<user> (cli)". */
-function labelServices(services: Services): { classes: ClassService; labels: LabelService } {
-  const classes = new ClassService({
-    project: () => services.projects.project(),
-    events: services.events,
-  })
-  const labels = new LabelService({ events: services.events, classes, actor: actorName('cli') })
-  return { classes, labels }
-}
+// Every command goes through the dispatcher like the app; the services journal label changes
+// as made by "<user> (cli)".
 
 export function registerLabels(program: Command, ctx: CliContext): void {
   const labels = program
@@ -27,10 +17,11 @@ export function registerLabels(program: Command, ctx: CliContext): void {
     .description('list the labels of a recording, with totals per class')
     .requiredOption('--recording <id>', 'recording id or name (see tinyloop recordings)')
     .action((cmd: { recording: string }) =>
-      ctx.withServices(async (services) => {
-        const { classes, labels: service } = labelServices(services)
-        const list = service.list(recordingIdOf(services.projects.project(), cmd.recording))
-        const names = new Map(classes.list().map((c) => [c.id, c.name]))
+      ctx.withServices(async (_services, client) => {
+        const recordingId = await recordingIdOf(client, cmd.recording)
+        const list = await client.call('labels.list', { recordingId })
+        const classes = await client.call('classes.list', {})
+        const names = new Map(classes.map((c) => [c.id, c.name]))
         const name = (id: number | null) => (id === null ? '–' : (names.get(id) ?? String(id)))
         ctx.print(list, () => {
           const lines = [
@@ -86,11 +77,10 @@ export function registerLabels(program: Command, ctx: CliContext): void {
         force?: boolean
         sample?: string
       }) =>
-        ctx.withServices(async (services) => {
-          const { labels: service } = labelServices(services)
-          const recordingId = recordingIdOf(services.projects.project(), cmd.recording)
+        ctx.withServices(async (_services, client) => {
+          const recordingId = await recordingIdOf(client, cmd.recording)
           if (cmd.output === undefined) {
-            const { text } = service.exportText({
+            const { text } = await client.call('labels.exportText', {
               recordingId,
               format: cmd.format,
               sample: cmd.sample,
@@ -98,7 +88,7 @@ export function registerLabels(program: Command, ctx: CliContext): void {
             process.stdout.write(text)
             return
           }
-          const result = await service.export({
+          const result = await client.call('labels.export', {
             recordingId,
             format: cmd.format,
             path: cmd.output,
@@ -131,10 +121,9 @@ export function registerLabels(program: Command, ctx: CliContext): void {
           sample?: string
         },
       ) =>
-        ctx.withServices(async (services) => {
-          const { labels: service } = labelServices(services)
-          const outcome = await service.import({
-            recordingId: recordingIdOf(services.projects.project(), cmd.recording),
+        ctx.withServices(async (_services, client) => {
+          const outcome = await client.call('labels.import', {
+            recordingId: await recordingIdOf(client, cmd.recording),
             path: file,
             format: cmd.format,
             replace: cmd.replace ?? false,
@@ -177,10 +166,9 @@ export function registerLabels(program: Command, ctx: CliContext): void {
     .command('classes')
     .description('list the label classes (name, colour, key, labels)')
     .action(() =>
-      ctx.withServices(async (services) => {
-        const { classes } = labelServices(services)
-        const list = classes.list()
-        const { locked } = classes.settings()
+      ctx.withServices(async (_services, client) => {
+        const list = await client.call('classes.list', {})
+        const { locked } = await client.call('classes.settings', {})
         ctx.print(list, () =>
           [
             table(

@@ -1,11 +1,6 @@
-import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { DatasetConfig } from '../../../src-preload/contract/index.js'
-import { DatasetService } from '../../dataset/dataset-service.js'
-import { datasetCsv, datasetNpz } from '../../dataset/export.js'
-import { previewOf } from '../../dataset/preview.js'
 import { InputFileError, readInputFile } from '../../input-file.js'
-import { ClassService } from '../../labels/class-service.js'
 import { CliError, table, type CliContext } from '../context.js'
 
 export function registerWindows(program: Command, ctx: CliContext): void {
@@ -15,16 +10,14 @@ export function registerWindows(program: Command, ctx: CliContext): void {
     .requiredOption('--config <file>', 'dataset config, JSON (see docs/dataset.md)')
     .option('--out <file>', 'write one row per window: .csv, or .npz with a .json sidecar')
     .action((cmd: { config: string; out?: string }) =>
-      ctx.withServices(async (services) => {
+      ctx.withServices(async (_services, client) => {
         const config = await readConfig(cmd.config)
-        const classes = new ClassService({
-          project: () => services.projects.project(),
-          events: services.events,
-        })
-        const datasets = new DatasetService({ project: () => classes.project(), classes })
-        const { config: parsed, built, names } = datasets.build(config)
-        if (cmd.out !== undefined) writeDataset(cmd.out, built, names)
-        const preview = previewOf(built, names, parsed.split.ratios)
+        // --out replaces the file it names: a dataset export is made again from the project.
+        const preview =
+          cmd.out === undefined
+            ? await client.call('dataset.preview', { config })
+            : (await client.call('dataset.export', { config, path: cmd.out, overwrite: true }))
+                .preview
         ctx.print(preview, () => {
           const classNames = Object.keys(preview.byClass)
           return [
@@ -76,16 +69,4 @@ async function readConfig(path: string): Promise<DatasetConfig> {
     throw new CliError(`The dataset config ${path} is not valid${where}: ${issue?.message ?? ''}`)
   }
   return parsed.data
-}
-
-function writeDataset(
-  path: string,
-  built: Parameters<typeof datasetCsv>[0],
-  names: ReadonlyMap<number, string>,
-): void {
-  if (path.toLowerCase().endsWith('.npz')) {
-    const { zip, sidecar } = datasetNpz(built, names)
-    writeFileSync(path, zip)
-    writeFileSync(path.replace(/\.npz$/i, '.json'), `${JSON.stringify(sidecar, null, 2)}\n`)
-  } else writeFileSync(path, datasetCsv(built, names))
 }

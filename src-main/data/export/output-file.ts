@@ -6,9 +6,9 @@ import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { ServiceError } from '../../rpc/errors.js'
 
-/** Writes text to a file, waiting when the disk is slower than the producer. */
-export interface TextSink {
-  write(text: string): Promise<void>
+/** Writes text or bytes to a file, waiting when the disk is slower than the producer. */
+export interface OutputSink {
+  write(chunk: string | Uint8Array): Promise<void>
 }
 
 /**
@@ -20,7 +20,7 @@ export interface TextSink {
 export async function writeOutputFile(
   path: string,
   overwrite: boolean,
-  produce: (sink: TextSink) => Promise<void>,
+  produce: (sink: OutputSink) => Promise<void>,
 ): Promise<void> {
   await checkTarget(path, overwrite)
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
@@ -84,10 +84,10 @@ function alreadyExists(path: string): ServiceError {
   )
 }
 
-function sinkOf(stream: WriteStream): TextSink {
+function sinkOf(stream: WriteStream): OutputSink {
   return {
-    async write(text) {
-      if (!stream.write(text)) await once(stream, 'drain')
+    async write(chunk) {
+      if (!stream.write(chunk)) await once(stream, 'drain')
     },
   }
 }

@@ -1,6 +1,6 @@
 import type { Channel } from '../../store/index.js'
 import { formatFloat32, formatMilliseconds } from './format-float32.js'
-import type { TextSink } from './output-file.js'
+import type { OutputSink } from './output-file.js'
 import type { SampleWindow } from './sample-windows.js'
 
 /**
@@ -8,7 +8,7 @@ import type { SampleWindow } from './sample-windows.js'
  * the recording started, then its values. TinyLoop and Edge Impulse both read it back.
  */
 export async function writeCsv(
-  sink: TextSink,
+  sink: OutputSink,
   channels: readonly Channel[],
   windows: Iterable<SampleWindow>,
 ): Promise<number> {

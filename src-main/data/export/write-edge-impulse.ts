@@ -1,6 +1,6 @@
 import type { Channel, Recording } from '../../store/index.js'
 import { formatFloat32 } from './format-float32.js'
-import type { TextSink } from './output-file.js'
+import type { OutputSink } from './output-file.js'
 import type { SampleWindow } from './sample-windows.js'
 
 /** What EI's own tools put in the signature field of a file they sign later or never. */
@@ -12,7 +12,7 @@ const UNSIGNED = '0'.repeat(64)
  * no per-sample times, so a device-timed stream is written at its nominal rate.
  */
 export async function writeEdgeImpulse(
-  sink: TextSink,
+  sink: OutputSink,
   recording: Recording,
   channels: readonly Channel[],
   rateHz: number,
