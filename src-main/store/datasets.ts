@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3'
+import { DatasetConfig, DatasetSnapshot, DatasetSummary } from '../../src-preload/contract/index.js'
 import type { Connection } from './connection.js'
-import type { JsonObject } from './json.js'
+import { readJsonColumn } from './json.js'
 
 /** A saved dataset version, kept whole; see the `datasets` table in migrations.ts. */
 export interface DatasetVersion {
@@ -9,18 +10,18 @@ export interface DatasetVersion {
   version: number
   /** Unix ms */
   createdAt: number
-  config: JsonObject
+  config: DatasetConfig
   /** Where the labels and samples of its recordings stood when it was saved. */
-  snapshot: JsonObject
+  snapshot: DatasetSnapshot
   /** What was computed from them: normalization, feature names, counts. */
-  summary: JsonObject
+  summary: DatasetSummary
 }
 
 export interface NewDatasetVersion {
   name: string
-  config: JsonObject
-  snapshot: JsonObject
-  summary: JsonObject
+  config: DatasetConfig
+  snapshot: DatasetSnapshot
+  summary: DatasetSummary
 }
 
 /** Where a recording's labels and samples stand: its newest label journal row and its samples. */
@@ -93,34 +94,35 @@ export class Datasets {
 
   get(id: number): DatasetVersion | undefined {
     const row = this.#get.get(id)
-    return row && datasetOf(row)
+    return row && this.#datasetOf(row)
   }
 
   /** The newest version of `name` (whatever its case). */
   latest(name: string): DatasetVersion | undefined {
     const row = this.#latest.get(name)
-    return row && datasetOf(row)
+    return row && this.#datasetOf(row)
   }
 
   /** The newest version of every name, newest first. */
   list(): DatasetVersion[] {
-    return this.#latestOfEach.all().map(datasetOf)
+    return this.#latestOfEach.all().map((row) => this.#datasetOf(row))
   }
 
   /** Where each recording's labels and samples stand now (unknown ids are left out). */
   marks(recordingIds: readonly number[]): RecordingDataMark[] {
     return recordingIds.flatMap((id) => this.#mark.get(id) ?? [])
   }
-}
 
-function datasetOf(row: DatasetRow): DatasetVersion {
-  return {
-    id: row.id,
-    name: row.name,
-    version: row.version,
-    createdAt: row.created_at,
-    config: JSON.parse(row.config) as JsonObject,
-    snapshot: JSON.parse(row.snapshot) as JsonObject,
-    summary: JSON.parse(row.summary) as JsonObject,
+  #datasetOf(row: DatasetRow): DatasetVersion {
+    const { path } = this.#connection
+    return {
+      id: row.id,
+      name: row.name,
+      version: row.version,
+      createdAt: row.created_at,
+      config: readJsonColumn(DatasetConfig, row.config, 'datasets.config', path),
+      snapshot: readJsonColumn(DatasetSnapshot, row.snapshot, 'datasets.snapshot', path),
+      summary: readJsonColumn(DatasetSummary, row.summary, 'datasets.summary', path),
+    }
   }
 }

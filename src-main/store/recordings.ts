@@ -1,7 +1,8 @@
 import { hostname } from 'node:os'
 import type { Statement } from 'better-sqlite3'
+import { z } from 'zod'
 import type { Connection } from './connection.js'
-import type { JsonObject } from './json.js'
+import { JsonObjectSchema, readJsonColumn, type JsonObject } from './json.js'
 
 export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'imported'
 
@@ -144,12 +145,12 @@ export class Recordings {
 
   /** Newest first. */
   list(): RecordingSummary[] {
-    return this.#list.all().map(summaryOf)
+    return this.#list.all().map((row) => summaryOf(row, this.#connection.path))
   }
 
   get(id: number): Recording | undefined {
     const row = this.#get.get(id)
-    return row && recordingOf(row)
+    return row && recordingOf(row, this.#connection.path)
   }
 
   update(id: number, change: RecordingChange): void {
@@ -237,14 +238,16 @@ function fieldsOf(recording: NewRecording): RecordingFields {
   ]
 }
 
-function summaryOf(row: RecordingRow): RecordingSummary {
+const Strings = z.array(z.string())
+
+function summaryOf(row: RecordingRow, path: string): RecordingSummary {
   const durationUs = row.first_us === null || row.end_us === null ? 0 : row.end_us - row.first_us
   return {
     id: row.id,
     name: row.name,
     device: row.device,
     notes: row.notes,
-    tags: JSON.parse(row.tags) as string[],
+    tags: readJsonColumn(Strings, row.tags, 'recordings.tags', path),
     startedAt: row.started_at,
     status: row.status,
     streams: row.stream_count,
@@ -252,15 +255,15 @@ function summaryOf(row: RecordingRow): RecordingSummary {
     samples: row.samples,
     durationS: durationUs / 1e6,
     rateHz: row.rate_hz,
-    channels: JSON.parse(row.channel_names) as string[],
+    channels: readJsonColumn(Strings, row.channel_names, 'streams.channels (names)', path),
   }
 }
 
-function recordingOf(row: RecordingRow): Recording {
+function recordingOf(row: RecordingRow, path: string): Recording {
   return {
-    ...summaryOf(row),
+    ...summaryOf(row, path),
     createdAt: row.created_at,
-    metadata: JSON.parse(row.metadata) as JsonObject,
+    metadata: readJsonColumn(JsonObjectSchema, row.metadata, 'recordings.metadata', path),
     defaultClassId: row.default_class_id,
   }
 }

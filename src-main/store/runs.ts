@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3'
+import { z } from 'zod'
 import type { Connection } from './connection.js'
-import type { JsonObject } from './json.js'
+import { JsonObjectSchema, readJsonColumn, type JsonObject } from './json.js'
 
 export type RunStatus = 'queued' | 'running' | 'complete' | 'failed' | 'cancelled' | 'interrupted'
 
@@ -107,12 +108,12 @@ export class Runs {
 
   get(id: number): Run | undefined {
     const row = this.#get.get(id)
-    return row && runOf(row)
+    return row && runOf(row, this.#connection.path)
   }
 
   /** Newest first. */
   list(): Run[] {
-    return this.#list.all().map(runOf)
+    return this.#list.all().map((row) => runOf(row, this.#connection.path))
   }
 
   /** Stores (or replaces) an artifact, e.g. "model.tflite" (int8) or "normalization.json". */
@@ -126,15 +127,19 @@ export class Runs {
   }
 }
 
-function runOf(row: RunRow): Run {
+const Artifacts = z.array(z.object({ kind: z.string(), size: z.number().int() }))
+
+function runOf(row: RunRow, path: string): Run {
+  const column = (text: string, name: string) =>
+    readJsonColumn(JsonObjectSchema, text, `runs.${name}`, path)
   return {
     id: row.id,
     createdAt: row.created_at,
     status: row.status,
-    config: JSON.parse(row.config) as JsonObject,
-    metrics: JSON.parse(row.metrics) as JsonObject,
-    curves: JSON.parse(row.curves) as JsonObject,
-    datasetRef: JSON.parse(row.dataset_ref) as JsonObject,
-    artifacts: JSON.parse(row.artifacts) as Run['artifacts'],
+    config: column(row.config, 'config'),
+    metrics: column(row.metrics, 'metrics'),
+    curves: column(row.curves, 'curves'),
+    datasetRef: column(row.dataset_ref, 'dataset_ref'),
+    artifacts: readJsonColumn(Artifacts, row.artifacts, 'run_artifacts', path),
   }
 }

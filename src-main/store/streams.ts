@@ -1,5 +1,7 @@
 import type { Statement } from 'better-sqlite3'
+import { z } from 'zod'
 import type { Connection } from './connection.js'
+import { readJsonColumn } from './json.js'
 
 /** Stored values are already in `unit`; `scale` is the device's raw-count-to-unit factor. */
 export interface Channel {
@@ -80,21 +82,23 @@ export class Streams {
   }
 
   list(recordingId: number): Stream[] {
-    return this.#byRecording.all(recordingId).map(streamOf)
+    return this.#byRecording.all(recordingId).map((row) => this.#streamOf(row))
   }
 
   get(streamId: number): Stream | undefined {
     const row = this.#byId.get(streamId)
-    return row && streamOf(row)
+    return row && this.#streamOf(row)
+  }
+
+  #streamOf(row: StreamRow): Stream {
+    return {
+      id: row.id,
+      recordingId: row.recording_id,
+      name: row.name,
+      rateHz: row.rate_hz,
+      channels: readJsonColumn(Channels, row.channels, 'streams.channels', this.#connection.path),
+    }
   }
 }
 
-function streamOf(row: StreamRow): Stream {
-  return {
-    id: row.id,
-    recordingId: row.recording_id,
-    name: row.name,
-    rateHz: row.rate_hz,
-    channels: JSON.parse(row.channels) as Channel[],
-  }
-}
+const Channels = z.array(z.object({ name: z.string(), unit: z.string(), scale: z.number() }))
