@@ -1,7 +1,8 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
 import { connectApi } from './api/client'
-import { AppState, messageOf } from './lib/state/app.svelte'
+import { messageOf } from './api/rpc-error'
+import { AppState } from './lib/state/app.svelte'
 import './styles/app.css'
 
 const app = new AppState(connectApi)

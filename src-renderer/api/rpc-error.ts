@@ -11,3 +11,8 @@ export class RpcError extends Error {
     this.issues = shape.issues
   }
 }
+
+/** What to tell the user about a failure: an RpcError's message is written for them already. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -5,6 +5,7 @@ import type {
   RecordingSummary,
 } from '../../../src-preload/contract/index'
 import type { ApiClient } from '../../api/client'
+import { messageOf } from '../../api/rpc-error'
 import type { ConnectionState } from '../../api/websocket-bridge'
 import { plural } from '../../../src-preload/format'
 import { CaptureState } from './capture.svelte'
@@ -173,8 +174,4 @@ export class AppState {
       return false
     }
   }
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

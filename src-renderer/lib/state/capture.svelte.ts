@@ -1,7 +1,7 @@
 import type { CaptureStatus, DeviceInfo, LiveFrame } from '../../../src-preload/contract/index'
 import type { ApiClient } from '../../api/client'
 import { LiveBuffer } from '../chart/live-buffer'
-import { messageOf } from './app.svelte'
+import { messageOf } from '../../api/rpc-error'
 
 export type FormatChoice = 'auto' | 'csv' | 'plotter'
 

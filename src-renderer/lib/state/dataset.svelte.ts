@@ -4,7 +4,7 @@ import type {
   DatasetVersionInfo,
 } from '../../../src-preload/contract/index'
 import type { ApiClient } from '../../api/client'
-import { messageOf } from './app.svelte'
+import { messageOf } from '../../api/rpc-error'
 
 export type PolicyChoice = 'majority' | 'any' | 'center' | 'minOverlap'
 export type FeatureKind = 'raw' | 'snapshot' | 'stats' | 'spectral'

@@ -1,6 +1,6 @@
 import type { ApiClient } from '../../api/client'
 import type { MethodArgs, MethodResult } from '../../../src-preload/contract/index'
-import { messageOf } from './app.svelte'
+import { messageOf } from '../../api/rpc-error'
 import { formatBytes, MAX_LABEL_FILE_BYTES } from '../../../src-preload/limits'
 
 export type LabelClass = MethodResult<'classes.list'>[number]

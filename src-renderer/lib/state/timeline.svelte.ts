@@ -15,7 +15,7 @@ import {
   type Extent,
   type Viewport,
 } from '../timeline/viewport'
-import { messageOf } from './app.svelte'
+import { messageOf } from '../../api/rpc-error'
 
 /** Extra data fetched on each side of the window, so short pans draw at once. */
 const MARGIN = 0.5
