@@ -1,5 +1,6 @@
 import js from '@eslint/js'
 import prettier from 'eslint-config-prettier'
+import importX, { createNodeResolver } from 'eslint-plugin-import-x'
 import svelte from 'eslint-plugin-svelte'
 import globals from 'globals'
 import ts from 'typescript-eslint'
@@ -37,6 +38,42 @@ function preloadImports(extra) {
       },
     ],
   }
+}
+
+/**
+ * Import cycles are refused: a module must be able to load before the modules it imports (a
+ * cycle leaves one side undefined at load time, depending on which file the bundler meets first).
+ * Type-only imports are erased, so they may point back; packages are not followed. The resolver
+ * follows both import styles: the core's `./x.js` for `x.ts`, and the renderer's extensionless
+ * `./x.svelte` for `x.svelte.ts`.
+ * tests/lint/fixtures/cycle/ is linted only by tests/lint/cycles.test.ts.
+ */
+const cycleChecked = {
+  files: [
+    'src-main/**/*.ts',
+    'src-preload/**/*.ts',
+    'src-renderer/**/*.ts',
+    'src-renderer/**/*.svelte',
+    'tests/lint/fixtures/cycle/**/*.ts',
+  ],
+  plugins: { 'import-x': importX },
+  // A component reached from a .ts file is parsed with that file's parser options: name the
+  // parser of its <script lang="ts"> here too.
+  languageOptions: { parserOptions: { parser: ts.parser } },
+  settings: {
+    'import-x/extensions': ['.ts', '.js', '.svelte'],
+    'import-x/parsers': {
+      '@typescript-eslint/parser': ['.ts', '.js'],
+      'svelte-eslint-parser': ['.svelte'],
+    },
+    'import-x/resolver-next': [
+      createNodeResolver({
+        extensions: ['.ts', '.js', '.svelte'],
+        extensionAlias: { '.js': ['.ts', '.js'] },
+      }),
+    ],
+  },
+  rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
 }
 
 export default ts.config(
@@ -124,6 +161,7 @@ export default ts.config(
       ],
     },
   },
+  cycleChecked,
   {
     files: ['src-preload/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
