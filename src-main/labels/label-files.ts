@@ -73,55 +73,94 @@ interface ImportContext {
  * Reads a label file, checks every label against the recording (times inside it and at least
  * one sample long once snapped, classes known when they are locked) and stores them all as one
  * undoable action, merged like labels drawn on the timeline; or, if any label is wrong, nothing.
+ * The steps: read, detect and parse, place (validate and snap), store.
  */
 export async function importLabels(
   ctx: ImportContext,
   recording: Recording,
   request: ImportRequest,
 ): Promise<ImportResult> {
-  const { project, classes } = ctx
+  const { path, text } = await readLabelSource(request)
+  const { format, parsed } = parseLabelFile(path, text, request, recording.name)
+  const failed = (problems: FileProblem[]): ImportResult => ({
+    ok: false,
+    path,
+    format,
+    problems: capped(sortProblems(problems)),
+  })
+  if ('notJson' in parsed) return failed([fileProblem(parsed.notJson)])
+  const placed = placeLabels(ctx, recording, parsed)
+  if (placed.problems.length > 0) return failed(placed.problems)
+
+  const base = { ok: true as const, path, format, imported: placed.accepted.length }
+  if (placed.accepted.length === 0 && !request.replace) {
+    return { ...base, skipped: placed.skipped, createdClasses: [], changed: false }
+  }
+  const createdClasses = [...placed.toCreate.values()]
+  const changed = storeLabels(ctx, recording, {
+    path,
+    accepted: placed.accepted,
+    createdClasses,
+    colors: parsed.colors,
+    replace: request.replace,
+  })
+  return { ...base, skipped: placed.skipped, createdClasses, changed }
+}
+
+/** The file's name and text: read from `path` on this machine, or given whole. */
+async function readLabelSource(request: ImportRequest): Promise<{ path: string; text: string }> {
   const given = request.file
   if ((request.path === undefined) === (given === undefined)) {
     throw new RangeError('An import needs a path or a file, one of them')
   }
-  const path = given ? given.name : resolve(request.path as string)
-  const text = given ? given.text : await readLabelFile(path)
+  if (given) return { path: given.name, text: given.text }
+  const path = resolve(request.path as string)
+  return { path, text: await readLabelFile(path) }
+}
+
+/** The file's format (given, or detected) and its labels; JSON that does not parse says why. */
+function parseLabelFile(
+  path: string,
+  text: string,
+  request: Pick<ImportRequest, 'format' | 'sample'>,
+  recordingName: string,
+): { format: LabelFileFormat; parsed: ParsedLabels | { notJson: string } } {
   const detected =
     request.format === 'auto'
       ? detectFormat(path, text)
       : { format: request.format, document: undefined }
   const { format } = detected
-  const failed = (problems: FileProblem[]): ImportResult => ({
-    ok: false,
-    path,
-    format,
-    problems: capped(problems),
-  })
-
-  let parsed: ParsedLabels
-  if (format === 'csv') {
-    parsed = parseCsv(text)
-  } else {
-    let document = detected.document
-    if (document === undefined) {
-      try {
-        document = JSON.parse(text.replace(/^\uFEFF/, ''))
-      } catch (error) {
-        return failed([
-          {
-            line: null,
-            index: null,
-            message: `this is not valid JSON (${(error as Error).message}).`,
-          },
-        ])
+  if (format === 'csv') return { format, parsed: parseCsv(text) }
+  let document = detected.document
+  if (document === undefined) {
+    try {
+      document = JSON.parse(text.replace(/^\uFEFF/, ''))
+    } catch (error) {
+      return {
+        format,
+        parsed: { notJson: `this is not valid JSON (${(error as Error).message}).` },
       }
     }
-    parsed =
-      format === 'json'
-        ? parseJson(document)
-        : parseEdgeImpulse(document, recording.name, request.sample)
   }
+  const parsed =
+    format === 'json'
+      ? parseJson(document)
+      : parseEdgeImpulse(document, recordingName, request.sample)
+  return { format, parsed }
+}
 
+interface PlacedLabel {
+  label: FileLabel
+  startUs: number
+  endUs: number
+}
+
+/**
+ * Each label of the file on the recording's samples: its class (known, new, or refused while
+ * classes are locked; the default class needs no label) and its times, checked and snapped.
+ */
+function placeLabels(ctx: ImportContext, recording: Recording, parsed: ParsedLabels) {
+  const { project, classes } = ctx
   const grid = SampleGrid.of(project, recording.id)
   if (!grid) {
     throw new ServiceError(
@@ -133,12 +172,8 @@ export async function importLabels(
   const locked = classes.locked(project)
   const problems = [...parsed.problems]
   const toCreate = new Map<string, string>()
-  const accepted: { label: FileLabel; startUs: number; endUs: number }[] = []
+  const accepted: PlacedLabel[] = []
   let skipped = 0
-  const count = grid.sampleCount()
-  const { extent } = grid
-  const toleranceUs = grid.periodUs
-
   for (const label of parsed.labels) {
     const cls = project.classes.byName(label.label)
     if (cls && cls.id === defaultClass) {
@@ -155,95 +190,92 @@ export async function importLabels(
       )
       continue
     }
-    let startUs: number
-    let endUs: number
-    const { span } = label
-    if (span.unit === 'whole') {
-      ;({ startUs, endUs } = extent)
-    } else if (span.unit === 'sample') {
-      if (span.end < span.start) {
-        problems.push(problem(label, `endIndex ${span.end} is before startIndex ${span.start}.`))
-        continue
-      }
-      if (span.end >= count) {
-        problems.push(
-          problem(
-            label,
-            `endIndex ${span.end} is outside the recording, which has ${count} samples ` +
-              `(0 to ${count - 1}).`,
-          ),
-        )
-        continue
-      }
-      startUs = grid.timeOf(span.start)
-      endUs = grid.timeOf(span.end + 1)
-    } else {
-      if (span.end < span.start) {
-        problems.push(
-          problem(label, `it ends (${span.end} ms) before it starts (${span.start} ms).`),
-        )
-        continue
-      }
-      if (span.end === span.start) {
-        problems.push(problem(label, `it is empty: it starts and ends at ${span.start} ms.`))
-        continue
-      }
-      startUs = span.start * 1000
-      endUs = span.end * 1000
-      if (startUs < extent.startUs - toleranceUs || endUs > extent.endUs + toleranceUs) {
-        problems.push(
-          problem(
-            label,
-            `${span.start}–${span.end} ms is outside the recording, which runs from ` +
-              `${round(extent.startUs / 1000)} to ${round(extent.endUs / 1000)} ms.`,
-          ),
-        )
-        continue
-      }
-      startUs = grid.snap(startUs)
-      endUs = grid.snap(endUs)
-      if (!(endUs > startUs)) {
-        problems.push(
-          problem(label, `it is shorter than one sample (${round(grid.periodUs / 1000)} ms).`),
-        )
-        continue
-      }
+    const times = timesOf(label, grid)
+    if (typeof times === 'string') {
+      problems.push(problem(label, times))
+      continue
     }
     if (!cls && !toCreate.has(label.label.toLowerCase())) {
       toCreate.set(label.label.toLowerCase(), label.label)
     }
-    accepted.push({ label, startUs, endUs })
+    accepted.push({ label, ...times })
   }
-  if (problems.length > 0) return failed(sortProblems(problems))
+  return { accepted, toCreate, skipped, problems }
+}
 
-  const base = { ok: true as const, path, format, imported: accepted.length, skipped }
-  if (accepted.length === 0 && !request.replace) {
-    return { ...base, createdClasses: [], changed: false }
+/** A label's span as snapped sample times, or what is wrong with it. */
+function timesOf(label: FileLabel, grid: SampleGrid): { startUs: number; endUs: number } | string {
+  const { span } = label
+  const { extent } = grid
+  if (span.unit === 'whole') return { startUs: extent.startUs, endUs: extent.endUs }
+  if (span.unit === 'sample') {
+    const count = grid.sampleCount()
+    if (span.end < span.start) return `endIndex ${span.end} is before startIndex ${span.start}.`
+    if (span.end >= count) {
+      return (
+        `endIndex ${span.end} is outside the recording, which has ${count} samples ` +
+        `(0 to ${count - 1}).`
+      )
+    }
+    return { startUs: grid.timeOf(span.start), endUs: grid.timeOf(span.end + 1) }
   }
-  const createdClasses = [...toCreate.values()]
-  const changed = project.transaction(() => {
-    for (const name of createdClasses) {
-      classes.addForImport(project, name, parsed.colors.get(name))
+  if (span.end < span.start) return `it ends (${span.end} ms) before it starts (${span.start} ms).`
+  if (span.end === span.start) return `it is empty: it starts and ends at ${span.start} ms.`
+  // One sample period of slack absorbs the rounding of times written in milliseconds.
+  const toleranceUs = grid.periodUs
+  if (
+    span.start * 1000 < extent.startUs - toleranceUs ||
+    span.end * 1000 > extent.endUs + toleranceUs
+  ) {
+    return (
+      `${span.start}–${span.end} ms is outside the recording, which runs from ` +
+      `${round(extent.startUs / 1000)} to ${round(extent.endUs / 1000)} ms.`
+    )
+  }
+  const startUs = grid.snap(span.start * 1000)
+  const endUs = grid.snap(span.end * 1000)
+  if (!(endUs > startUs))
+    return `it is shorter than one sample (${round(grid.periodUs / 1000)} ms).`
+  return { startUs, endUs }
+}
+
+/** Adds the new classes and the labels as one undoable action; false if nothing changed. */
+function storeLabels(
+  ctx: ImportContext,
+  recording: Recording,
+  what: {
+    path: string
+    accepted: PlacedLabel[]
+    createdClasses: string[]
+    colors: ParsedLabels['colors']
+    replace: boolean
+  },
+): boolean {
+  const { project, classes } = ctx
+  return project.transaction(() => {
+    for (const name of what.createdClasses) {
+      classes.addForImport(project, name, what.colors.get(name))
     }
     const current = project.labels.list(recording.id)
     const existing = new Map(current.map((l) => [`${l.classId}:${l.startUs}:${l.endUs}`, l.id]))
-    const wanted: Wanted[] = request.replace ? [] : [...current]
-    for (const { label, startUs, endUs } of accepted) {
+    const wanted: Wanted[] = what.replace ? [] : [...current]
+    for (const { label, startUs, endUs } of what.accepted) {
       const classId = (project.classes.byName(label.label) as { id: number }).id
-      const id = request.replace ? existing.get(`${classId}:${startUs}:${endUs}`) : undefined
+      const id = what.replace ? existing.get(`${classId}:${startUs}:${endUs}`) : undefined
       wanted.push({ ...(id === undefined ? {} : { id }), classId, startUs, endUs })
     }
     const plan = planLabels(recording.id, current, wanted)
     if (plan.edits.length === 0) return false
     const description =
-      `import ${plural(accepted.length, 'label')} from ${basename(path)}` +
-      (request.replace && current.length > 0
-        ? `, replacing ${plural(current.length, 'label')}`
-        : '')
+      `import ${plural(what.accepted.length, 'label')} from ${basename(what.path)}` +
+      (what.replace && current.length > 0 ? `, replacing ${plural(current.length, 'label')}` : '')
     project.labels.edit(recording.id, ctx.actor, description, plan.edits)
     return true
   })
-  return { ...base, createdClasses, changed }
+}
+
+function fileProblem(message: string): FileProblem {
+  return { line: null, index: null, message }
 }
 
 /** Writes the labels of a recording to a file, never half-written, replaced only if allowed. */
