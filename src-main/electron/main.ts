@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { app, BrowserWindow, dialog, Menu } from 'electron'
 import { PROJECT_EXTENSION } from '../paths.js'
 import { createServices, type Services } from '../services.js'
+import { nativeDialogs } from './dialogs.js'
 import { registerIpc } from './ipc.js'
 import { buildMenu } from './menu.js'
 import { createMainWindow, hardenSession, lockNavigation, rendererUrl } from './window.js'
@@ -50,58 +51,7 @@ function start(): void {
     userDataDir: app.getPath('userData'),
     projectPath: projectArg(process.argv),
     nativeBinding: electronSqliteBinding(),
-    dialogs: {
-      async pickProjectFile(purpose) {
-        const options = {
-          title: purpose === 'open' ? 'Open TinyLoop project' : 'New TinyLoop project',
-          filters: [{ name: 'TinyLoop project', extensions: [PROJECT_EXTENSION.slice(1)] }],
-        }
-        if (purpose === 'open') {
-          const result = mainWindow
-            ? await dialog.showOpenDialog(mainWindow, { ...options, properties: ['openFile'] })
-            : await dialog.showOpenDialog({ ...options, properties: ['openFile'] })
-          return result.canceled ? null : (result.filePaths[0] ?? null)
-        }
-        const result = mainWindow
-          ? await dialog.showSaveDialog(mainWindow, {
-              ...options,
-              defaultPath: `untitled${PROJECT_EXTENSION}`,
-            })
-          : await dialog.showSaveDialog({ ...options, defaultPath: `untitled${PROJECT_EXTENSION}` })
-        return result.canceled ? null : (result.filePath ?? null)
-      },
-      async pickImportPaths() {
-        const options: Electron.OpenDialogOptions = {
-          title: 'Import recordings',
-          properties: ['openFile', 'openDirectory', 'multiSelections'],
-          filters: [
-            {
-              name: 'Recordings (CSV, Edge Impulse)',
-              extensions: ['csv', 'json', 'cbor', 'labels'],
-            },
-            { name: 'All files', extensions: ['*'] },
-          ],
-        }
-        const result = mainWindow
-          ? await dialog.showOpenDialog(mainWindow, options)
-          : await dialog.showOpenDialog(options)
-        return result.canceled ? null : result.filePaths
-      },
-      async pickExportPath(format, suggestedName) {
-        const extension = format === 'csv' ? 'csv' : 'json'
-        const options: Electron.SaveDialogOptions = {
-          title: 'Export recording',
-          defaultPath: `${suggestedName}.${extension}`,
-          filters: [
-            { name: format === 'csv' ? 'CSV' : 'Edge Impulse JSON', extensions: [extension] },
-          ],
-        }
-        const result = mainWindow
-          ? await dialog.showSaveDialog(mainWindow, options)
-          : await dialog.showSaveDialog(options)
-        return result.canceled ? null : (result.filePath ?? null)
-      },
-    },
+    dialogs: nativeDialogs(() => mainWindow),
   })
 
   const refreshMenu = () =>
