@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openProject } from '../../src-main/store/index.js'
+import { projectWithRecording } from '../helpers/project-files.js'
 import { test, expect, startServe, watchConsole } from './fixtures.js'
 
 const VIEWS = [
@@ -145,17 +145,7 @@ test('a project the user may not write opens read-only, and says so', async ({ p
   const folder = join(dir, 'shared')
   mkdirSync(folder)
   const file = join(folder, 'Line 1 archive.tinyloop')
-  const project = openProject(file)
-  const id = project.recordings.create({ name: 'archived run', status: 'complete' })
-  const stream = project.streams.create(id, {
-    name: 'accel',
-    rateHz: 100,
-    channels: [{ name: 'x' }],
-  })
-  const data = Float32Array.from({ length: 6000 }, (_, i) => Math.sin(i / 9))
-  project.samples.appendChunks(stream, [{ t0Us: 0, dtUs: 10_000, data }])
-  project.samples.finish(stream)
-  project.close()
+  projectWithRecording(file, { name: 'archived run', samples: 6000 })
   chmodSync(file, 0o444)
   chmodSync(folder, 0o555)
   const server = await startServe(file, { unprivileged: true })

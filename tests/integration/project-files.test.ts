@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openProject } from '../../src-main/store/index.js'
+import { projectWithRecording } from '../helpers/project-files.js'
 import { startServe, unprivilegedPrefix, type Served } from '../helpers/serve-process.js'
 import { wsClient } from '../helpers/ws-client.js'
 
@@ -42,19 +42,6 @@ function tinyloop(args: string[], opts: { unprivileged?: boolean } = {}) {
     env: { ...process.env, TINYLOOP_USER_DATA: join(dir, 'user-data') },
   })
   return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr }
-}
-
-function projectWithRecording(file: string): void {
-  const project = openProject(file)
-  const id = project.recordings.create({ name: 'bearing 2', status: 'complete' })
-  const stream = project.streams.create(id, {
-    name: 'accel',
-    rateHz: 100,
-    channels: [{ name: 'x' }],
-  })
-  project.samples.appendChunks(stream, [{ t0Us: 0, dtUs: 10_000, data: new Float32Array(500) }])
-  project.samples.finish(stream)
-  project.close()
 }
 
 describe('a project path that cannot be created gives the reason', () => {
