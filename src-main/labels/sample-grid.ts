@@ -1,5 +1,5 @@
 import type { Project } from '../store/project.js'
-import type { ChunkSpan } from '../store/labels.js'
+import type { ChunkSpan } from '../store/sample-times.js'
 
 /** The time a recording covers: from its first sample to one sample period after its last. */
 export interface Extent {
