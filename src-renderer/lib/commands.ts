@@ -1,6 +1,6 @@
+import { PALETTE_ENTRIES, paletteHint } from './keymap'
+import { actionOf, keymapActions } from './keymap-actions'
 import type { AppState } from './state/app.svelte'
-import { VIEWS } from './state/views'
-
 export interface Command {
   id: string
   title: string
@@ -9,88 +9,19 @@ export interface Command {
   run(): void
 }
 
-/** Everything the palette can reach. Each later feature adds its commands here. */
+/** Everything the palette can reach: the keymap's listed entries, then the recent projects. */
 export function buildCommands(app: AppState): Command[] {
-  const goTo = VIEWS.map((view, i) => ({
-    id: `view.${view.id}`,
-    title: `Go to ${view.title}`,
-    hint: `Alt+${i + 1}`,
+  const actions = keymapActions(app)
+  const listed = PALETTE_ENTRIES.map((entry) => ({
+    id: entry.id,
+    // The one entry whose words follow the state: what pressing R would do now.
+    title: entry.id === 'capture.toggle' && app.capture.active ? 'Stop recording' : entry.label,
+    hint: paletteHint(entry),
     run: () => {
-      app.view = view.id
+      if (entry.palette === 'in its view' && entry.scope !== 'global') app.view = entry.scope
+      actionOf(actions, entry)()
     },
   }))
-  const projects: Command[] = [
-    {
-      id: 'project.switch',
-      title: 'Switch project…',
-      run: () => {
-        app.switcher = 'recent'
-      },
-    },
-    {
-      id: 'project.open',
-      title: 'Open project…',
-      hint: 'Ctrl+O',
-      run: () => void app.chooseProject('open'),
-    },
-    {
-      id: 'project.new',
-      title: 'New project…',
-      hint: 'Ctrl+Shift+N',
-      run: () => void app.chooseProject('create'),
-    },
-  ]
-  const data: Command[] = [
-    {
-      id: 'data.import',
-      title: 'Import recordings…',
-      hint: 'CSV, Edge Impulse',
-      run: () => {
-        app.importOpen = true
-      },
-    },
-  ]
-  const actions: Command[] = [
-    {
-      id: 'capture.toggle',
-      title: app.capture.active ? 'Stop recording' : 'Record the selected device',
-      hint: 'R in Capture',
-      run: () => {
-        app.view = 'capture'
-        if (app.capture.active) void app.capture.stop(app.capture.active.recordingId)
-        else void app.capture.start()
-      },
-    },
-    {
-      id: 'labels.undo',
-      title: 'Undo the last label change',
-      hint: 'Ctrl+Z',
-      run: () => void app.labels.undo(),
-    },
-    {
-      id: 'labels.redo',
-      title: 'Redo the label change',
-      hint: 'Ctrl+Shift+Z',
-      run: () => void app.labels.redo(),
-    },
-    {
-      id: 'timeline.fit',
-      title: 'Fit the whole recording on the timeline',
-      hint: 'F in Label',
-      run: () => {
-        app.view = 'label'
-        app.timeline.fit()
-      },
-    },
-    {
-      id: 'classes.edit',
-      title: 'Edit classes…',
-      run: () => {
-        app.view = 'label'
-        app.editingClasses = true
-      },
-    },
-  ]
   const recent = app.recent
     .filter((p) => p.exists && p.path !== app.project?.path)
     .map((p) => ({
@@ -99,7 +30,7 @@ export function buildCommands(app: AppState): Command[] {
       hint: p.path,
       run: () => void app.openProject(p.path),
     }))
-  return [...goTo, ...projects, ...data, ...actions, ...recent]
+  return [...listed, ...recent]
 }
 
 /** Case-insensitive match of all query words, best (earliest) matches first. */

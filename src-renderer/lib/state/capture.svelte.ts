@@ -126,6 +126,11 @@ export class CaptureState {
     }
   }
 
+  /** The Record button: stops the selected device's recording, or starts one. */
+  toggle(): Promise<void> {
+    return this.active ? this.stop(this.active.recordingId) : this.start()
+  }
+
   async stop(recordingId: number): Promise<void> {
     try {
       this.#onStatus(await this.#api.call('capture.stop', { recordingId }))

@@ -1,0 +1,84 @@
+import type { KeyPress, KeyScope, KeymapEntry, ScopeActions } from './keymap'
+import type { AppState } from './state/app.svelte'
+import { VIEWS, type ViewId } from './state/views'
+
+export type KeymapActions = { [S in KeyScope]: ScopeActions<S> }
+
+/** What each entry of the keymap does: run by its keys, and by the palette. */
+export function keymapActions(app: AppState): KeymapActions {
+  const { capture, labels, timeline } = app
+  /** Keyboard marks go where the pointer is, else in the middle of the window. */
+  const here = () => timeline.cursorUs ?? (timeline.viewport.fromUs + timeline.viewport.toUs) / 2
+  const selectNeighbour = (direction: 1 | -1) => {
+    const next = labels.neighbour(direction, timeline.viewport.fromUs, timeline.viewport.toUs)
+    if (!next) return
+    labels.selectedId = next.id
+    timeline.reveal(next.startUs, next.endUs)
+  }
+  const goTo = Object.fromEntries(
+    VIEWS.map((view) => [
+      `view.${view.id}`,
+      () => {
+        app.view = view.id
+      },
+    ]),
+  ) as Record<`view.${ViewId}`, () => void>
+
+  return {
+    global: {
+      ...goTo,
+      'project.switch': () => {
+        app.switcher = 'recent'
+      },
+      'project.open': () => void app.chooseProject('open'),
+      'project.new': () => void app.chooseProject('create'),
+      'data.import': () => {
+        app.importOpen = true
+      },
+      'palette.toggle': () => {
+        app.paletteOpen = !app.paletteOpen
+      },
+    },
+    capture: {
+      'capture.toggle': () => void capture.toggle(),
+    },
+    label: {
+      'labels.undo': () => void labels.undo(),
+      'labels.redo': () => void labels.redo(),
+      'timeline.fit': () => timeline.fit(),
+      'classes.edit': () => {
+        app.editingClasses = true
+      },
+      'labels.pickClass': (press) => {
+        if (press) void labels.pickHotkey(press.key)
+      },
+      'labels.markIn': () => {
+        labels.inUs = here()
+      },
+      'labels.markOut': () => {
+        labels.outUs = here()
+      },
+      'labels.commitMarks': () => void labels.commitMarks(),
+      'labels.remove': () => {
+        if (labels.selected) void labels.remove(labels.selected.id)
+      },
+      'labels.clear': () => {
+        labels.selectedId = null
+        labels.inUs = null
+        labels.outUs = null
+      },
+      'timeline.panLeft': (press) => timeline.pan(press?.shiftKey ? -0.5 : -0.1),
+      'timeline.panRight': (press) => timeline.pan(press?.shiftKey ? 0.5 : 0.1),
+      'timeline.zoomIn': () => timeline.zoom(0.5),
+      'timeline.zoomOut': () => timeline.zoom(2),
+      'labels.next': () => selectNeighbour(1),
+      'labels.previous': () => selectNeighbour(-1),
+    },
+  }
+}
+
+/** The action of an entry, looked up by its scope. */
+export function actionOf(actions: KeymapActions, entry: KeymapEntry): (press?: KeyPress) => void {
+  const scoped = actions[entry.scope] as Record<string, (press?: KeyPress) => void>
+  return scoped[entry.id] as (press?: KeyPress) => void
+}
