@@ -11,6 +11,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { SerialPort } from 'serialport'
+import { LineDecoder } from '../src-main/capture/decoders/text-decoder.js'
 import { Recorder } from '../src-main/capture/recorder.js'
 import { openProject } from '../src-main/store/index.js'
 
@@ -107,7 +108,12 @@ async function runTinyLoop(input: Input, dir: string, run: number): Promise<RunR
   const link = join(dir, `tty-tl-${run}`)
   const projectFile = join(dir, `tl-${run}.tinyloop`)
   const project = openProject(projectFile)
-  const recorder = new Recorder({ project, name: 'bench', rateHz: 1000 })
+  const recorder = new Recorder({
+    project,
+    name: 'bench',
+    rateHz: 1000,
+    decoder: new LineDecoder(),
+  })
   const socat = await ptyFeeding(input.file, link)
   const port = await openPort(link)
   const elapsedMs = await untilQuiet(port, (bytes) => recorder.push(bytes))

@@ -5,6 +5,7 @@ import { ServiceError } from '../rpc/errors.js'
 import type { EventBus } from '../rpc/events.js'
 import type { Settings } from '../settings.js'
 import { CaptureSession, type SessionStatus } from './capture-session.js'
+import { decoderFor } from './decoders/decoder-for.js'
 import { DemoSource } from './sources/demo-source.js'
 import { SerialSource } from './sources/serial-source.js'
 
@@ -91,12 +92,12 @@ export class CaptureService {
     const session = new CaptureSession({
       project,
       source,
+      decoder: decoderFor(format),
       deviceId,
       device,
       name: request.name?.trim() || defaultName(isDemo ? 'Demo' : deviceId),
       notes: request.notes,
       tags: request.tags,
-      format,
       rateHz,
       durationS: request.durationS,
       idleStopS: request.idleStopS,

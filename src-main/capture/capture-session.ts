@@ -1,5 +1,5 @@
 import type { Project } from '../store/index.js'
-import type { FormatChoice } from './decoders/text-decoder.js'
+import type { SampleDecoder } from './decoders/sample-decoder.js'
 import type { LiveFrame } from './live-decimator.js'
 import { Recorder, type RecorderStatus } from './recorder.js'
 import type { ByteSource } from './sources/byte-source.js'
@@ -7,12 +7,13 @@ import type { ByteSource } from './sources/byte-source.js'
 export interface SessionOptions {
   project: Project
   source: ByteSource
+  /** The decoder of the source's bytes. */
+  decoder: SampleDecoder
   deviceId: string
   device: string
   name: string
   notes?: string
   tags?: string[]
-  format?: FormatChoice
   rateHz?: number
   /** Stop after this many seconds of recording. */
   durationS?: number
@@ -61,7 +62,7 @@ export class CaptureSession {
       device: opts.device,
       notes: opts.notes,
       tags: opts.tags,
-      format: opts.format,
+      decoder: opts.decoder,
       rateHz: opts.rateHz,
     })
     this.#done = new Promise((resolve) => (this.#finish = resolve))

@@ -1,6 +1,6 @@
 import type { Project } from '../store/index.js'
-import { LineDecoder, type DecodedSamples, type FormatChoice } from './decoders/text-decoder.js'
-import type { RejectReason, TextFormat } from './decoders/text-decoder.js'
+import type { DecodedBatch, DeviceMessage } from './decoders/sample-decoder.js'
+import type { SampleDecoder, SampleFormat } from './decoders/sample-decoder.js'
 import { LiveDecimator } from './live-decimator.js'
 import { RateEstimator } from './rate-estimator.js'
 
@@ -10,10 +10,15 @@ export interface RecorderOptions {
   device?: string | null
   notes?: string
   tags?: string[]
-  format?: FormatChoice
-  /** A declared rate skips the estimation; samples are timed by it from the first one. */
+  /** Turns the device's bytes into samples (the text formats, later the binary frames). */
+  decoder: SampleDecoder
+  /**
+   * A declared rate skips the estimation; samples are timed by it from the first one. It wins
+   * over a rate the device declares in its schema, which also skips the estimation.
+   */
   rateHz?: number
-  channelNames?: string[]
+  /** What the device says besides samples (log lines, inference results), as it comes. */
+  onMessage?: (message: DeviceMessage) => void
   /** Host clock in ms (monotonic); tests drive it. */
   now?: () => number
 }
@@ -23,7 +28,7 @@ export type RecorderState = 'detecting' | 'recording' | 'paused' | 'stopped'
 export interface RecorderStatus {
   recordingId: number
   state: RecorderState
-  format: TextFormat | null
+  format: SampleFormat | null
   channels: string[]
   /** The rate sample times are computed from (locked once measured); null while measuring. */
   rateHz: number | null
@@ -31,7 +36,7 @@ export interface RecorderStatus {
   measuredHz: number | null
   samples: number
   rejected: number
-  rejectedBy: Record<RejectReason, number>
+  rejectedBy: Record<string, number>
   gaps: number
   /** Sample time of the end of the recording so far, s. */
   durationS: number
@@ -47,21 +52,25 @@ const GAP_SILENCE_MS = 1500
 const MAX_DETECT_MS = 5000
 
 /**
- * Turns the bytes of one device into a recording: decodes lines, measures the rate, times
- * samples on the device's clock (the rate, never host arrival times), and writes chunks with their
- * envelopes in batched transactions a few times per second. A silence of 1.5 s or an unplugged
- * cable starts a new chunk after a visible gap. Bad lines are counted and skipped.
+ * Turns the bytes of one device into a recording: decodes them with its decoder, measures the
+ * rate, times samples on the device's clock (the rate, never host arrival times), and writes
+ * chunks with their envelopes in batched transactions a few times per second. A silence of 1.5 s
+ * or an unplugged cable starts a new chunk after a visible gap. Bad input is counted (by the
+ * decoder) and skipped.
  */
 export class Recorder {
   readonly recordingId: number
   readonly #project: Project
-  readonly #decoder: LineDecoder
+  readonly #decoder: SampleDecoder
   readonly #rate = new RateEstimator()
   readonly #now: () => number
   readonly #declaredHz: number | undefined
+  readonly #onMessage: ((message: DeviceMessage) => void) | undefined
   readonly live = new LiveDecimator()
   #state: RecorderState = 'detecting'
   #streamId: number | null = null
+  /** The channels the stream was created with. */
+  #channels: string[] = []
   #rateHz: number | null = null
   #startMs: number | null = null
   #lastArrivalMs = 0
@@ -80,7 +89,8 @@ export class Recorder {
     this.#project = opts.project
     this.#now = opts.now ?? (() => performance.now())
     this.#declaredHz = opts.rateHz
-    this.#decoder = new LineDecoder(opts.format ?? 'auto', opts.channelNames)
+    this.#decoder = opts.decoder
+    this.#onMessage = opts.onMessage
     this.recordingId = opts.project.recordings.create({
       name: opts.name,
       device: opts.device ?? null,
@@ -161,7 +171,7 @@ export class Recorder {
       recordingId: this.recordingId,
       state: this.#state,
       format: this.#decoder.format,
-      channels: this.#decoder.channelNames ?? [],
+      channels: this.#decoder.schema?.channels ?? [],
       rateHz: rate,
       measuredHz: this.#declaredHz ? null : this.#rate.estimate().measuredHz,
       samples: this.#samples + this.#buffered,
@@ -172,8 +182,9 @@ export class Recorder {
     }
   }
 
-  /** Buffers decoded samples, starting a new segment after a gap. */
-  #take(decoded: DecodedSamples, now: number): void {
+  /** Buffers decoded samples, starting a new segment after a gap; passes messages on. */
+  #take(decoded: DecodedBatch, now: number): void {
+    for (const message of decoded.messages ?? []) this.#onMessage?.(message)
     if (decoded.samples === 0) return
     const channels = decoded.values.length / decoded.samples
     if (this.#gapPending && this.#rateHz !== null) this.#startSegmentAfterGap(now, decoded.samples)
@@ -210,8 +221,9 @@ export class Recorder {
   }
 
   #tryLockRate(now: number, force = false): void {
-    if (this.#streamId !== null || !this.#decoder.ready) return
-    let hz = this.#declaredHz ?? null
+    const schema = this.#decoder.schema
+    if (this.#streamId !== null || schema === null) return
+    let hz = this.#declaredHz ?? schema.rateHz ?? null
     if (hz === null) {
       const estimate = this.#rate.estimate()
       const waited = now - (this.#startMs ?? now)
@@ -221,11 +233,11 @@ export class Recorder {
     if (hz === null) return
     this.#rateHz = hz
     this.live.setRate(hz)
-    const names = this.#decoder.channelNames as string[]
+    this.#channels = schema.channels
     this.#streamId = this.#project.streams.create(this.recordingId, {
       name: 'device',
       rateHz: hz,
-      channels: names.map((name) => ({ name })),
+      channels: schema.channels.map((name) => ({ name })),
     })
     this.#state = this.#state === 'paused' ? 'paused' : 'recording'
     this.#bufferT0Us = 0
@@ -244,7 +256,7 @@ export class Recorder {
 
   #flushBuffer(): void {
     if (this.#streamId === null || this.#buffered === 0) return
-    const channels = (this.#decoder.channelNames as string[]).length
+    const channels = this.#channels.length
     const dtUs = 1e6 / (this.#rateHz as number)
     const chunks = []
     for (let start = 0; start < this.#buffered; start += CHUNK_SAMPLES) {

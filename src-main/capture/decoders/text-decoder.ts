@@ -1,5 +1,6 @@
 import { LineSplitter } from './line-splitter.js'
 import { parseNumber } from './parse-number.js'
+import type { ChannelSchema, DecodedBatch, SampleDecoder } from './sample-decoder.js'
 
 /** The plain-text formats a device may print, one sample per line. */
 export type TextFormat = 'csv' | 'plotter'
@@ -7,12 +8,6 @@ export type FormatChoice = TextFormat | 'auto'
 
 /** Why a line was skipped; each reason is counted and shown to the user. */
 export type RejectReason = 'malformed' | 'channelCount' | 'overlong'
-
-export interface DecodedSamples {
-  /** Interleaved values, `samples x channels`. */
-  values: Float32Array
-  samples: number
-}
 
 export interface DecoderCounters {
   lines: number
@@ -42,7 +37,7 @@ interface Field {
  * header does not confuse it. Lines that do not fit (garbage bytes, a changed channel count, a
  * half line) are counted and skipped; decoding goes on.
  */
-export class LineDecoder {
+export class LineDecoder implements SampleDecoder {
   readonly #splitter = new LineSplitter()
   #format: TextFormat | null = null
   #separator: number | null = null
@@ -73,18 +68,22 @@ export class LineDecoder {
     return this.#channelNames
   }
 
-  get ready(): boolean {
+  get schema(): ChannelSchema | null {
+    return this.#ready ? { channels: this.#channelNames as string[] } : null
+  }
+
+  get #ready(): boolean {
     if (this.#format === null || this.#channelNames === null) return false
     return this.#format === 'plotter' || this.#separator !== null
   }
 
   /** Decodes the complete lines in `chunk`; the values are valid until the next call. */
-  push(chunk: Buffer): DecodedSamples {
+  push(chunk: Buffer): DecodedBatch {
     this.#outSamples = 0
     const before = this.#splitter.overlong
     this.#splitter.push(chunk, (bytes, start, end) => this.#line(bytes, start, end))
     this.#reject('overlong', this.#splitter.overlong - before)
-    if (!this.ready && this.#pending.length >= DETECTION_LINES) this.#detect()
+    if (!this.#ready && this.#pending.length >= DETECTION_LINES) this.#detect()
     return this.#result()
   }
 
@@ -92,15 +91,15 @@ export class LineDecoder {
    * Decides the format with the lines seen so far (e.g. when a device sends few lines) and
    * decodes them. Also decodes an unfinished last line, as when the device is unplugged.
    */
-  flush(): DecodedSamples {
+  flush(): DecodedBatch {
     this.#outSamples = 0
     const tail = this.#splitter.takeTail()
     if (tail.length) this.#line(tail, 0, tail.length)
-    if (!this.ready && this.#pending.length > 0) this.#detect()
+    if (!this.#ready && this.#pending.length > 0) this.#detect()
     return this.#result()
   }
 
-  #result(): DecodedSamples {
+  #result(): DecodedBatch {
     const channels = this.#channelNames?.length ?? 0
     this.counters.samples += this.#outSamples
     return { values: this.#out.subarray(0, this.#outSamples * channels), samples: this.#outSamples }
@@ -112,7 +111,7 @@ export class LineDecoder {
     while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--
     if (start === end) return
     this.counters.lines++
-    if (!this.ready) {
+    if (!this.#ready) {
       this.#pending.push(Buffer.from(bytes.subarray(start, end)))
       return
     }

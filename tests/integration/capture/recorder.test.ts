@@ -2,6 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type {
+  ChannelSchema,
+  DecodedBatch,
+  DeviceMessage,
+  SampleDecoder,
+} from '../../../src-main/capture/decoders/sample-decoder.js'
+import { LineDecoder } from '../../../src-main/capture/decoders/text-decoder.js'
 import { Recorder } from '../../../src-main/capture/recorder.js'
 import { openProject, type Project } from '../../../src-main/store/index.js'
 
@@ -21,6 +28,11 @@ afterEach(() => {
 
 const line = (i: number) => `${i},${(i % 7) / 8},${-i}\n`
 
+/** A recorder of text lines (the format detected), on the test's clock. */
+function textRecorder(name: string, rateHz?: number): Recorder {
+  return new Recorder({ project, name, decoder: new LineDecoder(), rateHz, now: () => clockMs })
+}
+
 /** Sends samples i0..i1 (exclusive) as CSV lines in one burst at the current clock. */
 function send(recorder: Recorder, i0: number, i1: number): void {
   let text = ''
@@ -30,7 +42,7 @@ function send(recorder: Recorder, i0: number, i1: number): void {
 
 describe('Recorder', () => {
   it('records bursty CSV at the measured rate, timed by the device clock', () => {
-    const recorder = new Recorder({ project, name: 'bursts', now: () => clockMs })
+    const recorder = textRecorder('bursts')
     let sent = 0
     const rate = 1000
     // 8 s of a 1 kHz device delivered in irregular bursts of 50-400 ms.
@@ -64,7 +76,7 @@ describe('Recorder', () => {
   })
 
   it('starts a new segment after a silence, visible as a gap in sample time', () => {
-    const recorder = new Recorder({ project, name: 'gap', rateHz: 100, now: () => clockMs })
+    const recorder = textRecorder('gap', 100)
     clockMs += 1000
     send(recorder, 0, 100)
     clockMs += 1000
@@ -83,7 +95,7 @@ describe('Recorder', () => {
   })
 
   it('keeps recording through garbage, counting what it skipped', () => {
-    const recorder = new Recorder({ project, name: 'garbage', rateHz: 50, now: () => clockMs })
+    const recorder = textRecorder('garbage', 50)
     clockMs += 100
     send(recorder, 0, 20)
     recorder.push(Buffer.from('\u0000\u0007garbage\n1,2\n\xff\xfe\n'))
@@ -93,4 +105,82 @@ describe('Recorder', () => {
     expect(status.samples).toBe(40)
     expect(status.rejected).toBe(3)
   })
+
+  it('records through any decoder: its channels, declared rate, reject reasons and messages', () => {
+    const log: DeviceMessage = { kind: 'log', level: 'info', text: 'model v2 loaded' }
+    const inference: DeviceMessage = {
+      kind: 'inference',
+      deviceTimeUs: 400_000,
+      scores: [0.9, 0.1],
+      latencyUs: 1800,
+    }
+    const decoder = new ScriptedDecoder(['a', 'b'], 250, [
+      { values: ramp(0, 100), samples: 100 },
+      { values: new Float32Array(0), samples: 0, messages: [log] },
+      { values: ramp(100, 200), samples: 100, messages: [inference] },
+    ])
+    const messages: DeviceMessage[] = []
+    const recorder = new Recorder({
+      project,
+      name: 'frames',
+      decoder,
+      onMessage: (message) => messages.push(message),
+      now: () => clockMs,
+    })
+    recorder.push(Buffer.from('frame 1'))
+    // The rate the device declares is used at once: nothing is measured.
+    expect(recorder.status()).toMatchObject({ state: 'recording', rateHz: 250 })
+    for (const frame of ['frame 2', 'frame 3']) {
+      clockMs += 100
+      recorder.push(Buffer.from(frame))
+    }
+    const status = recorder.stop()
+    expect(status).toMatchObject({
+      samples: 200,
+      channels: ['a', 'b'],
+      rateHz: 250,
+      rejected: 2,
+      rejectedBy: { crc: 2 },
+    })
+    expect(messages).toEqual([log, inference])
+    const stream = project.streams.list(status.recordingId)[0]!
+    expect(stream.channels.map((c) => c.name)).toEqual(['a', 'b'])
+    const { t, data } = project.samples.read(stream.id, 0, Number.MAX_SAFE_INTEGER)
+    expect(t[199]).toBeCloseTo(199 * 4000, 3)
+    expect(Array.from(data)).toEqual(Array.from(ramp(0, 200)))
+    expect(project.recordings.get(status.recordingId)!.metadata).toMatchObject({
+      rejectedBy: { crc: 2 },
+    })
+  })
 })
+
+/** Samples i0..i1 (exclusive) of two channels: i and -i. */
+function ramp(i0: number, i1: number): Float32Array {
+  const values = new Float32Array((i1 - i0) * 2)
+  for (let i = i0; i < i1; i++) values.set([i, -i], (i - i0) * 2)
+  return values
+}
+
+/**
+ * A stand-in for a decoder of another format (binary frames): it declares its channels and rate
+ * from the start, has its own reject reason, and gives one scripted batch per push.
+ */
+class ScriptedDecoder implements SampleDecoder {
+  readonly format = null
+  readonly schema: ChannelSchema
+  readonly counters = { rejected: 2, rejectedBy: { crc: 2 } }
+  readonly #batches: DecodedBatch[]
+
+  constructor(channels: string[], rateHz: number, batches: DecodedBatch[]) {
+    this.schema = { channels, rateHz }
+    this.#batches = batches
+  }
+
+  push(): DecodedBatch {
+    return this.#batches.shift() ?? this.flush()
+  }
+
+  flush(): DecodedBatch {
+    return { values: new Float32Array(0), samples: 0 }
+  }
+}
