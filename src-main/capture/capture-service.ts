@@ -131,11 +131,6 @@ export class CaptureService {
     return [...this.#sessions.values()].map(({ session }) => session.status())
   }
 
-  /** The session recording `deviceId`, for the CLI to wait on. */
-  session(recordingId: number): CaptureSession | undefined {
-    return this.#sessions.get(recordingId)?.session
-  }
-
   async stopAll(): Promise<void> {
     await Promise.all([...this.#sessions.values()].map(({ session }) => session.stop()))
   }

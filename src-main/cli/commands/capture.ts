@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
 import { formatCount, formatDuration, formatRate } from '../../../src-preload/format.js'
-import type { CaptureStatus } from '../../../src-preload/contract/index.js'
+import type { CaptureStatus, EventPayload } from '../../../src-preload/contract/index.js'
 import { formatLines, MachineSimulator } from '../../capture/demo/machine-simulator.js'
 import { PtyDevice } from '../../capture/demo/pty-device.js'
+import type { EventBus } from '../../rpc/events.js'
 import { table, type CliContext } from '../context.js'
 
 const positive = (what: string) => (value: string) => {
@@ -36,6 +37,27 @@ function summary(status: CaptureStatus) {
     gaps: status.gaps,
     durationS: status.durationS,
   }
+}
+
+/**
+ * Follows the recording of `deviceId` by its status events, as the app does: `onStatus` gets
+ * each, and `closed` resolves with the last, once it has stopped. This process records that one
+ * device, so they are its recording's events.
+ */
+function follow(events: EventBus, deviceId: string, onStatus: (status: CaptureStatus) => void) {
+  let fail!: (err: unknown) => void
+  let unsubscribe!: () => void
+  const closed = new Promise<CaptureStatus>((resolve, reject) => {
+    fail = reject
+    unsubscribe = events.subscribe((event, payload) => {
+      if (event !== 'capture.onStatus') return
+      const status = payload as EventPayload<'capture.onStatus'>
+      if (status.deviceId !== deviceId) return
+      onStatus(status)
+      if (status.connection === 'closed') resolve(status)
+    })
+  })
+  return { closed: closed.finally(() => unsubscribe()), fail }
 }
 
 export function registerCapture(program: Command, ctx: CliContext): void {
@@ -87,8 +109,15 @@ export function registerCapture(program: Command, ctx: CliContext): void {
         duration?: number
         idleStop?: number
       }) => {
-        await ctx.withServices(async (services) => {
-          const started = await services.capture.start({
+        await ctx.withServices(async (services, client) => {
+          const progress = process.stderr.isTTY
+          const recording = follow(services.events, opts.port, (s) => {
+            if (!progress) return
+            process.stderr.write(
+              `\r${s.connection === 'waiting' ? 'waiting for the device…' : 'recording'}  ${formatDuration(s.durationS)}  ${formatCount(s.samples)} samples  ${formatRate(s.rateHz)}  ${s.rejected} rejected  ${s.gaps} gaps   `,
+            )
+          })
+          const started = await client.call('capture.start', {
             deviceId: opts.port,
             baudRate: opts.baud,
             format: opts.format,
@@ -99,22 +128,17 @@ export function registerCapture(program: Command, ctx: CliContext): void {
             durationS: opts.duration,
             idleStopS: opts.idleStop,
           })
-          const session = services.capture.session(started.recordingId)
-          if (!session) throw new Error('The recording ended at once.')
-          const stop = () => void session.stop()
+          const stop = () => {
+            const stopping = client.call('capture.stop', { recordingId: started.recordingId })
+            stopping.catch((err: { code?: string }) => {
+              // NOT_FOUND: it has just ended by itself (duration, idle stop), as asked.
+              if (err.code !== 'NOT_FOUND') recording.fail(err)
+            })
+          }
           process.once('SIGINT', stop)
           process.once('SIGTERM', stop)
-          const progress = process.stderr.isTTY
-          if (progress) {
-            session.onReport = (s) => {
-              process.stderr.write(
-                `\r${s.connection === 'waiting' ? 'waiting for the device…' : 'recording'}  ${formatDuration(s.durationS)}  ${formatCount(s.samples)} samples  ${formatRate(s.rateHz)}  ${s.rejected} rejected  ${s.gaps} gaps   `,
-              )
-            }
-          } else {
-            process.stderr.write(`Recording ${opts.port}; Ctrl+C stops.\n`)
-          }
-          const status = await session.done
+          if (!progress) process.stderr.write(`Recording ${opts.port}; Ctrl+C stops.\n`)
+          const status = await recording.closed
           process.off('SIGINT', stop)
           process.off('SIGTERM', stop)
           if (progress) process.stderr.write('\n')
