@@ -1,32 +1,38 @@
-import { SerialPort } from 'serialport'
 import type { CaptureStart, CaptureStatus, DeviceInfo } from '../../src-preload/contract/index.js'
 import type { ProjectService } from '../project/project-service.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { EventBus } from '../rpc/events.js'
 import type { Settings } from '../settings.js'
 import { CaptureSession, type SessionStatus } from './capture-session.js'
-import { decoderFor } from './decoders/decoder-for.js'
-import { DemoSource } from './sources/demo-source.js'
-import { SerialSource } from './sources/serial-source.js'
+import { demoDevices } from './devices/demo-device.js'
+import { DeviceRegistry } from './devices/device-registry.js'
+import { serialPorts } from './devices/serial-ports.js'
 
-export const DEMO_DEVICE_ID = 'demo'
 const DEFAULT_BAUD = 115200
 
 /**
  * Devices and recordings in progress, shared by the app, web mode and `tinyloop record`: lists
- * serial ports and the demo device, remembers each device's settings by serial number, and runs
- * one capture session per device.
+ * the devices of every kind (serial ports, the demo device), remembers each device's settings
+ * (by serial number where it has one), and runs one capture session per device.
  */
 export class CaptureService {
   readonly #projects: ProjectService
   readonly #events: EventBus
   readonly #settings: Settings
+  readonly #devices: DeviceRegistry
   readonly #sessions = new Map<number, { session: CaptureSession; deviceId: string }>()
 
-  constructor(projects: ProjectService, events: EventBus, settings: Settings) {
+  /** `devices`: the kinds of device TinyLoop knows; tests give their own. */
+  constructor(
+    projects: ProjectService,
+    events: EventBus,
+    settings: Settings,
+    devices = new DeviceRegistry({ ports: serialPorts, named: [demoDevices] }),
+  ) {
     this.#projects = projects
     this.#events = events
     this.#settings = settings
+    this.#devices = devices
   }
 
   get recording(): boolean {
@@ -34,33 +40,12 @@ export class CaptureService {
   }
 
   async devices(): Promise<DeviceInfo[]> {
-    const ports = await SerialPort.list().catch(() => [])
     const remembered = this.#settings.data.devices
-    const serial: DeviceInfo[] = ports.map((p) => ({
-      id: p.path,
-      kind: 'serial',
-      path: p.path,
-      label: p.manufacturer ? `${p.manufacturer} (${p.path})` : p.path,
-      manufacturer: p.manufacturer ?? null,
-      vendorId: p.vendorId ?? null,
-      productId: p.productId ?? null,
-      serialNumber: p.serialNumber ?? null,
-      settings: remembered[p.serialNumber ?? p.path] ?? null,
-      busy: this.#busy(p.path),
+    return (await this.#devices.list()).map(({ description, settingsKey }) => ({
+      ...description,
+      settings: remembered[settingsKey] ?? null,
+      busy: this.#busy(description.id),
     }))
-    const demo: DeviceInfo = {
-      id: DEMO_DEVICE_ID,
-      kind: 'demo',
-      path: null,
-      label: 'Demo device (simulated machine)',
-      manufacturer: 'TinyLoop',
-      vendorId: null,
-      productId: null,
-      serialNumber: null,
-      settings: remembered[DEMO_DEVICE_ID] ?? null,
-      busy: this.#busy(DEMO_DEVICE_ID),
-    }
-    return [...serial, demo]
   }
 
   async start(request: CaptureStart): Promise<CaptureStatus> {
@@ -72,30 +57,20 @@ export class CaptureService {
       )
     }
     const project = this.#projects.project()
-    const isDemo = deviceId === DEMO_DEVICE_ID
-    const port = isDemo
-      ? undefined
-      : (await SerialPort.list().catch(() => [])).find((p) => p.path === deviceId)
-    const key = isDemo ? DEMO_DEVICE_ID : (port?.serialNumber ?? deviceId)
+    const device = await this.#devices.find(deviceId)
+    const key = device.settingsKey
     const remembered = this.#settings.data.devices[key]
     const baudRate = request.baudRate ?? remembered?.baudRate ?? DEFAULT_BAUD
     const format = request.format ?? remembered?.format ?? 'auto'
     const rateHz = request.rateHz ?? undefined
-    const source = isDemo
-      ? new DemoSource({ rateHz: rateHz ?? 400, seed: request.seed ?? Date.now() % 100000 })
-      : new SerialSource({ path: deviceId, baudRate, serialNumber: port?.serialNumber ?? null })
-    const device = isDemo
-      ? 'Demo device'
-      : port?.manufacturer
-        ? `${port.manufacturer} ${deviceId}`
-        : deviceId
+    const { source, decoder } = device.connect({ baudRate, format, rateHz, seed: request.seed })
     const session = new CaptureSession({
       project,
       source,
-      decoder: decoderFor(format),
+      decoder,
       deviceId,
-      device,
-      name: request.name?.trim() || defaultName(isDemo ? 'Demo' : deviceId),
+      device: device.recordedAs,
+      name: request.name?.trim() || defaultName(device.nameStem),
       notes: request.notes,
       tags: request.tags,
       rateHz,
@@ -140,9 +115,10 @@ export class CaptureService {
   }
 }
 
-function defaultName(device: string): string {
+/** `stem` and the time, to the minute: 'ttyACM0 2026-11-27 14:05'. */
+function defaultName(stem: string): string {
   const now = new Date()
   const pad = (n: number) => String(n).padStart(2, '0')
   const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}`
-  return `${device.split('/').pop()} ${stamp}`
+  return `${stem} ${stamp}`
 }

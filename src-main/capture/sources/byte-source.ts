@@ -13,7 +13,6 @@ export interface ByteSourceEvents {
  * recorder does not care which.
  */
 export abstract class ByteSource extends EventEmitter<ByteSourceEvents> {
-  abstract readonly label: string
   /** Starts delivering bytes; rejects with a message for people if the device cannot be opened. */
   abstract open(): Promise<void>
   abstract close(): Promise<void>

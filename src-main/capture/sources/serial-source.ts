@@ -29,10 +29,6 @@ export class SerialSource extends ByteSource {
     this.#path = opts.path
   }
 
-  get label(): string {
-    return this.#path
-  }
-
   async open(): Promise<void> {
     this.#closing = false
     await this.#openPort()
