@@ -1,43 +1,31 @@
-import { formatLines, MachineSimulator } from '../demo/machine-simulator.js'
+import { DemoTransmitter } from '../demo/demo-transmitter.js'
 import { ByteSource } from './byte-source.js'
 
-const TICK_MS = 20
+/** Bursts 20 ms apart, as a USB link would deliver the lines. */
+const BURST_MS = 20
 
 /**
- * The demo device in-process: the simulated machine printed as CSV lines in real time, for people
- * without hardware. Lines come in 20 ms batches, as a USB link would deliver them.
+ * The demo device in-process: the simulated machine printed as CSV lines with a header, in real
+ * time, for people without hardware.
  */
 export class DemoSource extends ByteSource {
-  readonly label = 'Demo device'
-  readonly simulator: MachineSimulator
-  readonly #format: 'csv' | 'plotter'
-  #timer: NodeJS.Timeout | null = null
-  #startMs = 0
-  #sent = 0
+  readonly #transmitter: DemoTransmitter
 
-  constructor(opts: { rateHz?: number; seed?: number; format?: 'csv' | 'plotter' } = {}) {
+  constructor(opts: { rateHz: number; seed: number }) {
     super()
-    this.simulator = new MachineSimulator({ rateHz: opts.rateHz ?? 400, seed: opts.seed ?? 1 })
-    this.#format = opts.format ?? 'csv'
+    this.#transmitter = new DemoTransmitter({
+      ...opts,
+      format: 'csv',
+      header: true,
+      burstMs: BURST_MS,
+    })
   }
 
   async open(): Promise<void> {
-    this.#startMs = performance.now()
-    this.#sent = 0
-    if (this.#format === 'csv') this.emit('data', Buffer.from('ax,ay,az\n'))
-    this.#timer = setInterval(() => this.#tick(), TICK_MS)
+    this.#transmitter.start((text) => this.emit('data', Buffer.from(text)))
   }
 
   async close(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer)
-    this.#timer = null
-  }
-
-  #tick(): void {
-    const due = Math.floor(((performance.now() - this.#startMs) * this.simulator.rateHz) / 1000)
-    const n = due - this.#sent
-    if (n <= 0) return
-    this.#sent = due
-    this.emit('data', Buffer.from(formatLines(this.simulator.next(n), this.#format)))
+    this.#transmitter.stop()
   }
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
 import { formatCount, formatDuration, formatRate } from '../../../src-preload/format.js'
 import type { CaptureStatus, EventPayload } from '../../../src-preload/contract/index.js'
-import { formatLines, MachineSimulator } from '../../capture/demo/machine-simulator.js'
+import { DemoTransmitter } from '../../capture/demo/demo-transmitter.js'
 import { PtyDevice } from '../../capture/demo/pty-device.js'
 import type { EventBus } from '../../rpc/events.js'
 import { table, type CliContext } from '../context.js'
@@ -182,13 +182,19 @@ export function registerCapture(program: Command, ctx: CliContext): void {
         burstMs: number
         header: boolean
       }) => {
-        const simulator = new MachineSimulator({ rateHz: opts.rate, seed: opts.seed })
+        const transmitter = new DemoTransmitter({
+          rateHz: opts.rate,
+          seed: opts.seed,
+          format: opts.format,
+          header: opts.header,
+          burstMs: opts.burstMs,
+        })
         if (opts.truth) {
           const horizon = opts.duration ?? 3600
           const truth = {
             seed: opts.seed,
             rateHz: opts.rate,
-            anomalies: simulator.anomalies(horizon),
+            anomalies: transmitter.simulator.anomalies(horizon),
           }
           writeFileSync(opts.truth, `${JSON.stringify(truth, null, 2)}\n`)
         }
@@ -198,24 +204,15 @@ export function registerCapture(program: Command, ctx: CliContext): void {
           `Demo device at ${device.linkPath} (${opts.format}, ${opts.rate} Hz). Ctrl+C stops.\n`,
         )
         const startMs = performance.now()
-        let sent = 0
         let dropped = 0
-        if (opts.format === 'csv' && opts.header) device.input.write('ax,ay,az\n')
+        transmitter.start((text, samples) => {
+          // A device keeps sampling when nobody reads; what the link cannot take is lost.
+          if (!device.input.write(text)) dropped += samples
+        })
         await new Promise<void>((resolve) => {
           const timer = setInterval(() => {
             const elapsedS = (performance.now() - startMs) / 1000
-            const due = Math.floor(elapsedS * opts.rate)
-            const n = due - sent
-            sent = due
-            if (n > 0) {
-              const values = simulator.next(n)
-              // A device keeps sampling when nobody reads; what the link cannot take is lost.
-              if (!device.input.write(formatLines(values, opts.format))) dropped += n
-            }
-            if (!device.alive || (opts.duration !== undefined && elapsedS >= opts.duration)) {
-              clearInterval(timer)
-              resolve()
-            }
+            if (!device.alive || (opts.duration !== undefined && elapsedS >= opts.duration)) stop()
           }, opts.burstMs)
           const stop = () => {
             clearInterval(timer)
@@ -224,6 +221,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
           process.once('SIGINT', stop)
           process.once('SIGTERM', stop)
         })
+        transmitter.stop()
         await device.close()
         if (dropped > 0)
           process.stderr.write(`${dropped} samples were not read in time and dropped.\n`)
