@@ -22,6 +22,7 @@ export * from './dataset.js'
 export * from './labels.js'
 export * from './project.js'
 export * from './rpc.js'
+export * from './training.js'
 
 export const methods = {
   ...projectMethods,

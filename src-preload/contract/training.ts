@@ -1,0 +1,257 @@
+/**
+ * Training (see docs/training.md): models sized for microcontrollers, runs in a background
+ * process with live progress, their curves, evaluation and stored weights.
+ */
+import { z } from 'zod'
+import { DatasetConfig } from './dataset.js'
+import { method, NoArgs } from './rpc.js'
+
+const Activation = z.enum(['relu', 'relu6', 'tanh', 'linear'])
+const L2 = z.number().min(0).max(1)
+
+/** One layer of a model; the output layer (one unit per class, softmax) is added after them. */
+export const LayerSpec = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('dense'),
+      units: z.number().int().min(1).max(1024),
+      activation: Activation.default('relu'),
+      l2: L2.default(0),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('conv1d'),
+      filters: z.number().int().min(1).max(256),
+      kernelSize: z.number().int().min(1).max(64),
+      activation: Activation.default('relu'),
+      l2: L2.default(0),
+    })
+    .strict(),
+  z.object({ type: z.literal('maxPool1d'), poolSize: z.number().int().min(2).max(64) }).strict(),
+  z.object({ type: z.literal('avgPool1d'), poolSize: z.number().int().min(2).max(64) }).strict(),
+  z.object({ type: z.literal('globalAvgPool1d') }).strict(),
+  z.object({ type: z.literal('flatten') }).strict(),
+  z.object({ type: z.literal('dropout'), rate: z.number().min(0).max(0.9) }).strict(),
+])
+export type LayerSpec = z.output<typeof LayerSpec>
+export type LayerSpecInput = z.input<typeof LayerSpec>
+
+export const ModelPreset = z.enum(['dense', 'conv1d'])
+export type ModelPreset = z.infer<typeof ModelPreset>
+
+/** A preset, or a preset whose layers were edited (`layers` replaces the preset's). */
+export const ModelSpec = z
+  .object({
+    preset: ModelPreset.optional(),
+    layers: z.array(LayerSpec).min(0).max(32).optional(),
+  })
+  .strict()
+export type ModelSpec = z.output<typeof ModelSpec>
+
+export const BoardId = z.enum(['nano33ble', 'esp32', 'pico', 'samd21'])
+export type BoardId = z.infer<typeof BoardId>
+
+export const TrainingSettings = z
+  .object({
+    epochs: z.number().int().min(1).max(1000).default(60),
+    batchSize: z.number().int().min(1).max(4096).default(32),
+    learningRate: z.number().gt(0).max(1).default(0.002),
+    seed: z.number().int().default(1),
+    earlyStopping: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Epochs without a better validation loss before stopping. */
+        patience: z.number().int().min(1).max(200).default(10),
+      })
+      .strict()
+      .default({ enabled: true, patience: 10 }),
+    /** 'auto': weights inverse to class frequency when the largest class is 1.5× the smallest. */
+    classWeights: z.enum(['auto', 'none']).default('auto'),
+    /** On the training split only; amounts are in normalized units (standard deviations). */
+    augmentation: z
+      .object({
+        noise: z.number().min(0).max(2).default(0),
+        /** Amplitude scaled by a factor in [1 - scale, 1 + scale] per window. */
+        scale: z.number().min(0).max(0.9).default(0),
+        /** Raw windows: shifted in time by up to this share of the window, wrapping around. */
+        shift: z.number().min(0).max(0.5).default(0),
+      })
+      .strict()
+      .default({ noise: 0, scale: 0, shift: 0 }),
+  })
+  .strict()
+export type TrainingSettings = z.output<typeof TrainingSettings>
+
+/** What to train: a saved dataset version (or a dataset config given whole), a model, settings. */
+export const TrainConfig = z
+  .object({
+    dataset: z.union([z.object({ version: z.number().int() }).strict(), DatasetConfig]),
+    model: ModelSpec.default({}),
+    training: TrainingSettings.default(TrainingSettings.parse({})),
+    board: BoardId.default('nano33ble'),
+  })
+  .strict()
+export type TrainConfig = z.output<typeof TrainConfig>
+export type TrainConfigInput = z.input<typeof TrainConfig>
+
+export const BoardFit = z.object({
+  id: BoardId,
+  name: z.string(),
+  flashBytes: z.number().int(),
+  ramBytes: z.number().int(),
+  fits: z.boolean(),
+  /** Why not, in words, when it does not fit. */
+  problem: z.string().nullable(),
+})
+
+/** Size of a model before training: exact parameters, flash and RAM estimated (int8). */
+export const ModelEstimate = z.object({
+  inputShape: z.array(z.number().int()),
+  classes: z.array(z.string()),
+  layers: z.array(
+    z.object({
+      type: z.string(),
+      outputShape: z.array(z.number().int()),
+      params: z.number().int(),
+    }),
+  ),
+  params: z.number().int(),
+  /** Estimated: int8 weights, int32 biases, the model file's structure, the firmware. */
+  flashBytes: z.number().int(),
+  /** Estimated: the two largest neighbouring activations in int8, the window, the stack. */
+  ramBytes: z.number().int(),
+  boards: z.array(BoardFit),
+  /** A model that cannot be built for this data (a kernel longer than the window, say). */
+  problems: z.array(z.string()),
+})
+export type ModelEstimate = z.infer<typeof ModelEstimate>
+
+export const RunStatus = z.enum([
+  'queued',
+  'running',
+  'complete',
+  'failed',
+  'cancelled',
+  'interrupted',
+])
+
+export const EpochPoint = z.object({
+  epoch: z.number().int(),
+  loss: z.number(),
+  accuracy: z.number(),
+  valLoss: z.number().nullable(),
+  valAccuracy: z.number().nullable(),
+  seconds: z.number(),
+})
+export type EpochPoint = z.infer<typeof EpochPoint>
+
+/** In words: how the curves look, and what to try. */
+export const Diagnosis = z.object({
+  kind: z.enum(['learning', 'converged', 'overfitting', 'underfitting']),
+  message: z.string(),
+})
+export type Diagnosis = z.infer<typeof Diagnosis>
+
+export const ClassMetrics = z.object({
+  className: z.string(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  support: z.number().int(),
+})
+
+export const SplitMetrics = z.object({
+  accuracy: z.number(),
+  loss: z.number(),
+  windows: z.number().int(),
+  perClass: z.array(ClassMetrics),
+  /** Rows are the true class, columns the predicted one, in `classes` order. */
+  confusion: z.object({ classes: z.array(z.string()), matrix: z.array(z.array(z.number().int())) }),
+})
+export type SplitMetrics = z.infer<typeof SplitMetrics>
+
+export const MisclassifiedWindow = z.object({
+  recordingId: z.number().int(),
+  startUs: z.number(),
+  endUs: z.number(),
+  trueClass: z.string(),
+  predictedClass: z.string(),
+  confidence: z.number(),
+})
+
+export const RunSummary = z.object({
+  id: z.number().int(),
+  createdAt: z.number(),
+  status: RunStatus,
+  preset: z.string(),
+  datasetVersionId: z.number().int().nullable(),
+  datasetName: z.string().nullable(),
+  epochs: z.number().int(),
+  bestEpoch: z.number().int().nullable(),
+  params: z.number().int(),
+  valAccuracy: z.number().nullable(),
+  testAccuracy: z.number().nullable(),
+  seconds: z.number().nullable(),
+  error: z.string().nullable(),
+  /** The dataset's labels or samples changed since the run trained on it. */
+  datasetChanged: z.boolean(),
+})
+export type RunSummary = z.infer<typeof RunSummary>
+
+export const RunDetail = RunSummary.extend({
+  config: TrainConfig,
+  classes: z.array(z.string()),
+  classWeights: z.array(z.number()).nullable(),
+  estimate: ModelEstimate.nullable(),
+  curves: z.array(EpochPoint),
+  diagnosis: Diagnosis.nullable(),
+  metrics: z.object({ val: SplitMetrics.nullable(), test: SplitMetrics.nullable() }),
+  /** Test windows the model got wrong, most confident first (at most 200). */
+  misclassified: z.array(MisclassifiedWindow),
+})
+export type RunDetail = z.infer<typeof RunDetail>
+
+export const TrainingProgress = z.object({
+  runId: z.number().int(),
+  stage: z.enum(['preparing', 'training', 'evaluating', 'done']),
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  /** Batches done in this epoch, of `batches`. */
+  batch: z.number().int(),
+  batches: z.number().int(),
+  elapsedS: z.number(),
+  etaS: z.number().nullable(),
+  /** Epochs that ended since the last event, oldest first. */
+  points: z.array(EpochPoint),
+  diagnosis: Diagnosis.nullable(),
+})
+export type TrainingProgress = z.infer<typeof TrainingProgress>
+
+export const trainingMethods = {
+  /** Sizes the model for the dataset before training: parameters, flash and RAM per board. */
+  'training.estimate': method(
+    z
+      .object({
+        dataset: TrainConfig.shape.dataset,
+        model: ModelSpec.default({}),
+        board: BoardId.default('nano33ble'),
+      })
+      .strict(),
+    ModelEstimate,
+  ),
+  /** Starts a run in the background; one at a time per project. Progress comes as events. */
+  'training.start': method(TrainConfig, RunSummary),
+  /** Stops the run in progress within one batch; it is kept as cancelled. */
+  'training.cancel': method(z.object({ runId: z.number().int() }).strict(), RunSummary),
+  /** Every run, newest first. */
+  'runs.list': method(NoArgs, z.array(RunSummary)),
+  'runs.get': method(z.object({ id: z.number().int() }).strict(), RunDetail),
+} as const
+
+export const trainingEvents = {
+  /** A run in progress, at most 4 times a second and at each epoch's end. */
+  'training.onProgress': TrainingProgress,
+  /** A run started, ended or was changed. */
+  'runs.onChanged': z.object({ runId: z.number().int(), status: RunStatus }),
+} as const
