@@ -201,6 +201,23 @@ export const MIGRATIONS: readonly Migration[] = [
       setMeta.run('default_class_id', String(normal))
     setMeta.run('classes_seeded', '1')
   },
+
+  /**
+   * Training runs: when they started and ended, why one failed, the saved dataset version they
+   * trained on, and which process runs one in progress (`host:pid`, with its heartbeat), so a
+   * run whose trainer died is found and marked interrupted, as recordings are.
+   */
+  function trainingRuns(db) {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN started_at INTEGER;
+      ALTER TABLE runs ADD COLUMN ended_at INTEGER;
+      ALTER TABLE runs ADD COLUMN error TEXT;
+      ALTER TABLE runs ADD COLUMN dataset_id INTEGER REFERENCES datasets (id) ON DELETE SET NULL;
+      ALTER TABLE runs ADD COLUMN owner TEXT;
+      ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
+      CREATE INDEX runs_by_dataset ON runs (dataset_id);
+    `)
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -104,9 +104,12 @@ export class Project {
    * 'interrupted', with their envelopes rebuilt from the chunks that were saved, so they are
    * fully usable. Returns their ids.
    */
-  /** Whether `recoverInterrupted` has work to do: a recording whose recorder died. */
+  /** Whether `recoverInterrupted` has work to do: a recording or run whose process died. */
   needsRecovery(staleMs = RECOVERY_STALE_MS, now = Date.now()): boolean {
-    return this.recordings.interruptedIds(now - staleMs).length > 0
+    return (
+      this.recordings.interruptedIds(now - staleMs).length > 0 ||
+      this.runs.abandonedIds(now - staleMs).length > 0
+    )
   }
 
   recoverInterrupted(staleMs = RECOVERY_STALE_MS, now = Date.now()): number[] {
@@ -115,6 +118,7 @@ export class Project {
     for (const id of ids) {
       for (const stream of this.streams.list(id)) this.envelopes.rebuild(stream.id)
     }
+    this.runs.markInterrupted(now - staleMs)
     return ids
   }
 

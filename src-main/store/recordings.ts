@@ -1,7 +1,7 @@
-import { hostname } from 'node:os'
 import type { Statement } from 'better-sqlite3'
 import { z } from 'zod'
 import type { Connection } from './connection.js'
+import { processAlive, THIS_PROCESS } from './process-owner.js'
 import { JsonObjectSchema, readJsonColumn, type JsonObject } from './json.js'
 
 export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'imported'
@@ -171,7 +171,7 @@ export class Recordings {
 
   /** Notes that this process's recorder of `id` is alive (with each write it makes). */
   heartbeat(id: number, at = Date.now()): void {
-    this.#connection.write(() => this.#heartbeat.run(at, THIS_RECORDER, id))
+    this.#connection.write(() => this.#heartbeat.run(at, THIS_PROCESS, id))
   }
 
   /**
@@ -192,7 +192,7 @@ export class Recordings {
   interruptedIds(staleBefore: number): number[] {
     return this.#stillRecording
       .all()
-      .filter((r) => !recorderAlive(r.recorder) || (r.heartbeat_at ?? r.created_at) < staleBefore)
+      .filter((r) => !processAlive(r.recorder) || (r.heartbeat_at ?? r.created_at) < staleBefore)
       .map((r) => r.id)
   }
 
@@ -203,23 +203,6 @@ export class Recordings {
       // Give the freed pages back to the disk: a deleted recording can be gigabytes.
       this.#connection.db.pragma('incremental_vacuum')
     })
-  }
-}
-
-const THIS_RECORDER = `${hostname()}:${process.pid}`
-
-/** Whether the recorder process named "host:pid" still runs (unknown for other machines). */
-function recorderAlive(recorder: string | null): boolean {
-  if (!recorder) return true
-  const at = recorder.lastIndexOf(':')
-  if (recorder.slice(0, at) !== hostname()) return true
-  const pid = Number(recorder.slice(at + 1))
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3'
 import { z } from 'zod'
 import type { Connection } from './connection.js'
 import { JsonObjectSchema, readJsonColumn, type JsonObject } from './json.js'
+import { processAlive, THIS_PROCESS } from './process-owner.js'
 
 export type RunStatus = 'queued' | 'running' | 'complete' | 'failed' | 'cancelled' | 'interrupted'
 
@@ -17,6 +18,13 @@ export interface Run {
   curves: JsonObject
   /** Which recordings, windows and split the run trained on. */
   datasetRef: JsonObject
+  /** The saved dataset version it trained on, if any (null once that version is deleted). */
+  datasetId: number | null
+  /** Unix ms; null before it starts, or while it runs. */
+  startedAt: number | null
+  endedAt: number | null
+  /** Why it failed, for people. */
+  error: string | null
   /** Stored artifacts, without their bytes. */
   artifacts: { kind: string; size: number }[]
 }
@@ -24,11 +32,15 @@ export interface Run {
 export interface NewRun {
   config: JsonObject
   datasetRef?: JsonObject
+  datasetId?: number | null
   status?: RunStatus
 }
 
 export type RunChange = Partial<
-  Pick<Run, 'status' | 'config' | 'metrics' | 'curves' | 'datasetRef'>
+  Pick<
+    Run,
+    'status' | 'config' | 'metrics' | 'curves' | 'datasetRef' | 'startedAt' | 'endedAt' | 'error'
+  >
 >
 
 interface RunRow {
@@ -39,10 +51,25 @@ interface RunRow {
   metrics: string
   curves: string
   dataset_ref: string
+  dataset_id: number | null
+  started_at: number | null
+  ended_at: number | null
+  error: string | null
+  owner: string | null
+  heartbeat_at: number | null
   artifacts: string
 }
 
-type RunFields = [RunStatus, string, string, string, string]
+type RunFields = [
+  RunStatus,
+  string,
+  string,
+  string,
+  string,
+  number | null,
+  number | null,
+  string | null,
+]
 
 const SELECT_RUNS = `
   SELECT runs.*,
@@ -52,25 +79,37 @@ const SELECT_RUNS = `
 
 export class Runs {
   readonly #connection: Connection
-  readonly #insert: Statement<[number, RunStatus, string, string]>
+  readonly #insert: Statement<
+    [number, RunStatus, string, string, number | null, string | null, number | null]
+  >
   readonly #get: Statement<[number], RunRow>
   readonly #list: Statement<[], RunRow>
   readonly #update: Statement<[...RunFields, number]>
+  readonly #own: Statement<[string | null, number | null, number]>
+  readonly #running: Statement<[], RunRow>
   readonly #putArtifact: Statement<[number, string, Buffer]>
   readonly #getArtifact: Statement<[number, string], Buffer>
 
   constructor(connection: Connection) {
     this.#connection = connection
     const { db } = connection
-    this.#insert = db.prepare<[number, RunStatus, string, string]>(
-      'INSERT INTO runs (created_at, status, config, dataset_ref) VALUES (?, ?, ?, ?)',
+    this.#insert = db.prepare<
+      [number, RunStatus, string, string, number | null, string | null, number | null]
+    >(
+      `INSERT INTO runs (created_at, status, config, dataset_ref, dataset_id, owner, heartbeat_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
     this.#get = db.prepare<[number], RunRow>(`${SELECT_RUNS} WHERE id = ?`)
     this.#list = db.prepare<[], RunRow>(`${SELECT_RUNS} ORDER BY id DESC`)
     this.#update = db.prepare<[...RunFields, number]>(
-      `UPDATE runs SET status = ?, config = ?, metrics = ?, curves = ?, dataset_ref = ?
+      `UPDATE runs SET status = ?, config = ?, metrics = ?, curves = ?, dataset_ref = ?,
+         started_at = ?, ended_at = ?, error = ?
        WHERE id = ?`,
     )
+    this.#own = db.prepare<[string | null, number | null, number]>(
+      'UPDATE runs SET owner = ?, heartbeat_at = ? WHERE id = ?',
+    )
+    this.#running = db.prepare<[], RunRow>(`${SELECT_RUNS} WHERE status = 'running' ORDER BY id`)
     this.#putArtifact = db.prepare<[number, string, Buffer]>(
       'INSERT OR REPLACE INTO run_artifacts (run_id, kind, bytes) VALUES (?, ?, ?)',
     )
@@ -81,12 +120,22 @@ export class Runs {
       .pluck()
   }
 
+  /** A new run; one created 'running' is owned by this process from the start. */
   create(run: NewRun): number {
-    const { config, datasetRef = {}, status = 'queued' } = run
+    const { config, datasetRef = {}, datasetId = null, status = 'queued' } = run
+    const now = Date.now()
+    const running = status === 'running'
     return this.#connection.write(() =>
       Number(
-        this.#insert.run(Date.now(), status, JSON.stringify(config), JSON.stringify(datasetRef))
-          .lastInsertRowid,
+        this.#insert.run(
+          now,
+          status,
+          JSON.stringify(config),
+          JSON.stringify(datasetRef),
+          datasetId,
+          running ? THIS_PROCESS : null,
+          running ? now : null,
+        ).lastInsertRowid,
       ),
     )
   }
@@ -95,14 +144,53 @@ export class Runs {
     this.#connection.write(() => {
       const current = this.get(id)
       if (!current) throw new RangeError(`Run ${id} does not exist`)
+      const next = { ...current, ...change }
       this.#update.run(
-        change.status ?? current.status,
-        JSON.stringify(change.config ?? current.config),
-        JSON.stringify(change.metrics ?? current.metrics),
-        JSON.stringify(change.curves ?? current.curves),
-        JSON.stringify(change.datasetRef ?? current.datasetRef),
+        next.status,
+        JSON.stringify(next.config),
+        JSON.stringify(next.metrics),
+        JSON.stringify(next.curves),
+        JSON.stringify(next.datasetRef),
+        next.startedAt,
+        next.endedAt,
+        next.error,
         id,
       )
+    })
+  }
+
+  /** Notes that this process is running `id` now (or, with `alive` false, no longer). */
+  heartbeat(id: number, alive = true, at = Date.now()): void {
+    this.#connection.write(() => this.#own.run(alive ? THIS_PROCESS : null, alive ? at : null, id))
+  }
+
+  /** Runs left 'running' by a process that died, or that has not written since `staleBefore`. */
+  abandonedIds(staleBefore: number): number[] {
+    return this.#running
+      .all()
+      .filter(
+        (row) => !processAlive(row.owner) || (row.heartbeat_at ?? row.created_at) < staleBefore,
+      )
+      .map((row) => row.id)
+  }
+
+  /**
+   * Marks the abandoned runs (see `abandonedIds`) interrupted; returns their ids. Reads first, so
+   * that opening a project writes only when there is something to mark.
+   */
+  markInterrupted(staleBefore: number): number[] {
+    if (this.abandonedIds(staleBefore).length === 0) return []
+    return this.#connection.write(() => {
+      const ids = this.abandonedIds(staleBefore)
+      for (const id of ids) {
+        this.update(id, {
+          status: 'interrupted',
+          endedAt: Date.now(),
+          error: 'The process that ran this training stopped before it ended.',
+        })
+        this.#own.run(null, null, id)
+      }
+      return ids
     })
   }
 
@@ -140,6 +228,10 @@ function runOf(row: RunRow, path: string): Run {
     metrics: column(row.metrics, 'metrics'),
     curves: column(row.curves, 'curves'),
     datasetRef: column(row.dataset_ref, 'dataset_ref'),
+    datasetId: row.dataset_id,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    error: row.error,
     artifacts: readJsonColumn(Artifacts, row.artifacts, 'run_artifacts', path),
   }
 }
