@@ -73,7 +73,12 @@ export class FakeBridge implements TinyLoopBridge {
 }
 
 /** A promise the test settles when it chooses, to answer calls out of order. */
-export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+export interface Deferred<T> {
+  promise: Promise<T>
+  resolve: (value: T) => void
+}
+
+export function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void
   const promise = new Promise<T>((r) => (resolve = r))
   return { promise, resolve }
