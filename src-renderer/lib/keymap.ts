@@ -218,7 +218,7 @@ export function runKey<S extends KeyScope>(
   actions[id](event)
 }
 
-export function entry(id: KeymapId): KeymapEntry {
+function entry(id: KeymapId): KeymapEntry {
   return KEYMAP.find((e) => e.id === id) as KeymapEntry
 }
 

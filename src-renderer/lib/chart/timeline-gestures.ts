@@ -79,9 +79,9 @@ export interface GestureStep {
 }
 
 /** How near an edge, px, a press grabs the edge rather than the region. */
-export const EDGE_PX = 6
+const EDGE_PX = 6
 /** Moves shorter than this, px, are clicks, not drags. */
-export const DRAG_PX = 3
+const DRAG_PX = 3
 /** Wheel zoom: a notch (deltaY 100) zooms out by e^0.2. */
 const WHEEL_ZOOM_PER_DELTA = 0.002
 
@@ -171,7 +171,7 @@ function finish(drag: Drag, movedPx: number): GestureEffect[] {
 }
 
 /** The region under `x`, and which edge if the press is on one. */
-export function regionAt(
+function regionAt(
   x: number,
   { axis, regions }: GestureScene,
 ): { id: number; edge: 'start' | 'end' | null } | null {
