@@ -14,6 +14,8 @@ export default defineConfig({
         entry: {
           index: resolve('src-main/electron/main.ts'),
           cli: resolve('src-main/cli/tinyloop.ts'),
+          // The trainer process, forked by the CLI and web mode (the app uses ?modulePath).
+          trainer: resolve('src-main/training/trainer-process.ts'),
         },
       },
     },

@@ -17,6 +17,9 @@ import { actorName, LabelService } from './labels/label-service.js'
 import { projectHandlers } from './project/handlers.js'
 import { ProjectService, type FileDialogs, type ProjectAccess } from './project/project-service.js'
 import { Settings } from './settings.js'
+import { trainingHandlers } from './training/handlers.js'
+import { ForkLauncher, type TrainerLauncher } from './training/trainer-host.js'
+import { TrainingService } from './training/training-service.js'
 import packageJson from '../package.json' with { type: 'json' }
 
 export interface ServicesOptions {
@@ -28,6 +31,8 @@ export interface ServicesOptions {
   nativeBinding?: string
   /** How the project is opened; default 'auto' (read-only only where it cannot be written). */
   access?: ProjectAccess
+  /** How trainer processes start: Electron's utilityProcess in the app; fork by default. */
+  trainerLauncher?: TrainerLauncher
 }
 
 /**
@@ -45,7 +50,7 @@ export function createServices(opts: ServicesOptions) {
     events,
     dialogs: opts.dialogs,
     nativeBinding: opts.nativeBinding,
-    canSwitch: () => !capture.recording,
+    canSwitch: () => !capture.recording && !training.running,
     access: opts.access,
   })
   const capture: CaptureService = new CaptureService(projects, events, settings)
@@ -53,6 +58,13 @@ export function createServices(opts: ServicesOptions) {
   const classes = new ClassService({ project: () => projects.project(), events })
   const labels = new LabelService({ events, classes, actor: actorName(opts.mode) })
   const datasets = new DatasetService({ project: () => classes.project(), classes })
+  const training: TrainingService = new TrainingService({
+    project: () => classes.project(),
+    datasets,
+    events,
+    launcher: opts.trainerLauncher ?? new ForkLauncher(),
+    log,
+  })
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -70,10 +82,11 @@ export function createServices(opts: ServicesOptions) {
 
   const handlers: Handlers = {
     ...projectHandlers({ appInfo, projects }),
-    ...dataHandlers({ projects, timeline, imports }),
+    ...dataHandlers({ projects, timeline, imports, classes, events, actor: actorName(opts.mode) }),
     ...captureHandlers({ capture }),
     ...labelsHandlers({ classes, labels }),
     ...datasetHandlers({ datasets }),
+    ...trainingHandlers({ training }),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)
@@ -84,10 +97,14 @@ export function createServices(opts: ServicesOptions) {
     events,
     projects,
     capture,
+    training,
     dispatch,
-    /** Ends recordings in progress (keeping what they recorded), then closes the project. */
+    /**
+     * Ends recordings in progress (keeping what they recorded) and a training run (kept as
+     * cancelled), then closes the project.
+     */
     async close(): Promise<void> {
-      await capture.stopAll()
+      await Promise.all([capture.stopAll(), training.close()])
       projects.close()
     },
   }

@@ -5,6 +5,7 @@ import { registerData } from './commands/data.js'
 import { registerLabels } from './commands/labels.js'
 import { registerProject } from './commands/project.js'
 import { registerServe } from './commands/serve.js'
+import { registerTraining } from './commands/training.js'
 import { registerWindows } from './commands/windows.js'
 import { cliContext } from './context.js'
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerData(program, ctx)
   registerLabels(program, ctx)
   registerWindows(program, ctx)
+  registerTraining(program, ctx)
   return program
 }
 

@@ -9,6 +9,7 @@ import { PROJECT_EXTENSION } from '../paths.js'
 import { createServices, type Services } from '../services.js'
 import { nativeDialogs } from './dialogs.js'
 import { registerIpc } from './ipc.js'
+import { UtilityProcessLauncher } from './trainer-launcher.js'
 import { buildMenu } from './menu.js'
 import { createMainWindow, hardenSession, lockNavigation, rendererUrl } from './window.js'
 
@@ -52,6 +53,7 @@ function start(): void {
     projectPath: projectArg(process.argv),
     nativeBinding: electronSqliteBinding(),
     dialogs: nativeDialogs(() => mainWindow),
+    trainerLauncher: new UtilityProcessLauncher(),
   })
 
   const refreshMenu = () =>

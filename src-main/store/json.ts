@@ -10,6 +10,14 @@ export type JsonObject = { [key: string]: Json }
 export const JsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), z.json())
 
 /**
+ * A value as the JSON object a column stores: copied through JSON (dropping what JSON cannot
+ * hold, such as undefined fields), so what is stored is exactly what will be read back.
+ */
+export function toJsonObject(value: object): JsonObject {
+  return JsonObjectSchema.parse(JSON.parse(JSON.stringify(value)))
+}
+
+/**
  * A JSON column's value, checked against its schema where it is read from the file, so callers
  * get typed values and never cast. A value that does not fit means the file was damaged (or
  * written by something else): it is reported as such, naming the column.

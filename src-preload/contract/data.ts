@@ -136,6 +136,24 @@ export const dataMethods = {
       rateHz: z.number(),
     }),
   ),
+  /**
+   * Adds recordings of the demo machine with its fault episodes labeled (classes `imbalance`
+   * and `bearing`), simulated faster than real time: the whole loop without hardware.
+   */
+  'data.demo': method(
+    z
+      .object({
+        minutes: z.number().min(0.5).max(600).default(6),
+        recordings: z.number().int().min(1).max(20).default(3),
+        seed: z.number().int().default(1),
+      })
+      .strict(),
+    z.object({
+      recordingIds: z.array(z.number().int()),
+      labels: z.number().int(),
+      seconds: z.record(z.string(), z.number()),
+    }),
+  ),
   /** Stops the imports running now: files already imported stay, the rest are not read. */
   'data.cancelImport': method(NoArgs, z.object({ cancelled: z.number().int() })),
   /** Native dialogs (desktop): files to import, or where to export; null if cancelled. */

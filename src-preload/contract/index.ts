@@ -15,6 +15,7 @@ import { dataEvents, dataMethods } from './data.js'
 import { datasetEvents, datasetMethods } from './dataset.js'
 import { labelsEvents, labelsMethods } from './labels.js'
 import { projectEvents, projectMethods } from './project.js'
+import { trainingEvents, trainingMethods } from './training.js'
 
 export * from './capture.js'
 export * from './data.js'
@@ -30,6 +31,7 @@ export const methods = {
   ...captureMethods,
   ...labelsMethods,
   ...datasetMethods,
+  ...trainingMethods,
 } as const
 
 export type Methods = typeof methods
@@ -45,6 +47,7 @@ export const events = {
   ...captureEvents,
   ...labelsEvents,
   ...datasetEvents,
+  ...trainingEvents,
 } as const
 
 export type Events = typeof events

@@ -17,6 +17,22 @@ function parseRate(value: string): number {
   return rate
 }
 
+const parseMinutes = (value: string): number => {
+  const n = Number(value)
+  if (!(n >= 0.5 && n <= 600)) throw new InvalidArgumentError('Give 0.5 to 600 minutes.')
+  return n
+}
+const parseCount = (value: string): number => {
+  const n = Number(value)
+  if (!(Number.isInteger(n) && n >= 1 && n <= 20)) throw new InvalidArgumentError('Give 1 to 20.')
+  return n
+}
+const parseSeed = (value: string): number => {
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('Give a whole number.')
+  return n
+}
+
 export function registerData(program: Command, ctx: CliContext): void {
   program
     .command('import')
@@ -56,6 +72,30 @@ export function registerData(program: Command, ctx: CliContext): void {
           `${failures.length} of ${plural(outcomes.length, 'file')} could not be imported ` +
             'and left nothing in the project.',
         )
+      }),
+    )
+
+  program
+    .command('demo')
+    .description(
+      'add labeled recordings of the demo machine, to try the whole loop without hardware',
+    )
+    .option('--minutes <n>', 'minutes of signal in all', parseMinutes, 6)
+    .option('--recordings <n>', 'how many recordings to share them', parseCount, 3)
+    .option('--seed <n>', 'the same seed gives the same project', parseSeed, 1)
+    .action((cmd: { minutes: number; recordings: number; seed: number }) =>
+      ctx.withServices(async (_services, client) => {
+        const result = await client.call('data.demo', cmd)
+        ctx.print(result, () => {
+          const time = Object.entries(result.seconds)
+            .map(([name, s]) => `${name} ${formatDuration(s)}`)
+            .join(', ')
+          return (
+            `Added ${plural(result.recordingIds.length, 'demo recording')} with ` +
+            `${plural(result.labels, 'labeled fault episode')} (${time}). ` +
+            'Next: save a dataset (tinyloop windows, or the Dataset view), then train.'
+          )
+        })
       }),
     )
 

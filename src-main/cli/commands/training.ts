@@ -1,0 +1,170 @@
+import type { Command } from 'commander'
+import type {
+  EventPayload,
+  RunDetail,
+  RunSummary,
+  TrainConfigInput,
+} from '../../../src-preload/contract/index.js'
+import { formatDuration } from '../../../src-preload/format.js'
+import { InputFileError, readInputFile } from '../../input-file.js'
+import type { EventBus } from '../../rpc/events.js'
+import { CliError, table, type CliContext } from '../context.js'
+
+/** Training configs are small; anything near this is not one. */
+const MAX_CONFIG_BYTES = 1024 ** 2
+
+export function registerTraining(program: Command, ctx: CliContext): void {
+  program
+    .command('train')
+    .description('train a model on a dataset (progress on stderr); see docs/training.md')
+    .requiredOption('--config <file>', 'training config, JSON: dataset, model, training')
+    .action((cmd: { config: string }) =>
+      ctx.withServices(async (services, client) => {
+        const config = await readConfig(cmd.config)
+        const progress = new ProgressLines(services.events)
+        let run: RunSummary
+        try {
+          run = await client.call('training.start', config)
+        } catch (error) {
+          progress.stop()
+          throw error
+        }
+        const stop = () => void client.call('training.cancel', { runId: run.id })
+        process.once('SIGINT', stop)
+        try {
+          await progress.until(run.id)
+        } finally {
+          process.off('SIGINT', stop)
+          progress.stop()
+        }
+        const detail = await client.call('runs.get', { id: run.id })
+        ctx.print({ runId: detail.id, ...detail }, () => describeRun(detail))
+        if (detail.status === 'failed')
+          throw new CliError(`Run ${detail.id} failed: ${detail.error}`)
+        if (detail.status === 'cancelled') throw new CliError(`Run ${detail.id} was cancelled.`)
+      }),
+    )
+
+  program
+    .command('runs')
+    .description('list the training runs, newest first')
+    .action(() =>
+      ctx.withServices(async (_services, client) => {
+        const runs = await client.call('runs.list', {})
+        ctx.print(runs, () =>
+          runs.length === 0
+            ? 'No training runs yet. Start one with: tinyloop train --config FILE'
+            : table(
+                ['ID', 'STATUS', 'MODEL', 'DATASET', 'EPOCHS', 'PARAMS', 'VAL', 'TEST', 'TIME'],
+                runs.map((r) => [
+                  String(r.id),
+                  r.status,
+                  r.preset,
+                  `${r.datasetName ?? 'inline'}${r.datasetChanged ? ' (changed)' : ''}`,
+                  String(r.epochs),
+                  r.params.toLocaleString('en-US'),
+                  percent(r.valAccuracy),
+                  percent(r.testAccuracy),
+                  r.seconds === null ? '–' : formatDuration(r.seconds),
+                ]),
+              ),
+        )
+      }, 'read'),
+    )
+}
+
+async function readConfig(path: string): Promise<TrainConfigInput> {
+  let text: string
+  try {
+    text = (await readInputFile(path, MAX_CONFIG_BYTES)).toString('utf8')
+  } catch (error) {
+    if (error instanceof InputFileError) throw new CliError(`The training config ${error.message}`)
+    throw error
+  }
+  try {
+    return JSON.parse(text) as TrainConfigInput // checked by the contract when it is sent
+  } catch {
+    throw new CliError(`The training config ${path} is not valid JSON.`)
+  }
+}
+
+/** Progress on stderr as the app sees it, from the training events; a line per epoch. */
+class ProgressLines {
+  readonly #unsubscribe: () => void
+  #runId: number | null = null
+  #ended: ((status: string) => void) | null = null
+
+  constructor(events: EventBus) {
+    this.#unsubscribe = events.subscribe((event, payload) => {
+      if (event === 'training.onProgress')
+        this.#progress(payload as EventPayload<'training.onProgress'>)
+      if (event === 'runs.onChanged') {
+        const { runId, status } = payload as EventPayload<'runs.onChanged'>
+        if (runId === this.#runId && status !== 'running') this.#ended?.(status)
+      }
+    })
+  }
+
+  /** Resolves when run `runId` is no longer running. */
+  until(runId: number): Promise<string> {
+    this.#runId = runId
+    return new Promise((resolve) => (this.#ended = resolve))
+  }
+
+  stop(): void {
+    this.#unsubscribe()
+  }
+
+  #progress(progress: EventPayload<'training.onProgress'>): void {
+    if (this.#runId !== null && progress.runId !== this.#runId) return
+    for (const p of progress.points) {
+      const val =
+        p.valLoss === null
+          ? ''
+          : `, validation loss ${p.valLoss.toFixed(4)} accuracy ${percent(p.valAccuracy)}`
+      process.stderr.write(
+        `epoch ${p.epoch}/${progress.epochs}: loss ${p.loss.toFixed(4)} accuracy ${percent(p.accuracy)}${val}\n`,
+      )
+    }
+  }
+}
+
+function describeRun(run: RunDetail): string {
+  const test = run.metrics.test
+  const lines = [
+    `Run ${run.id}: ${run.status}, ${run.epochs} epochs (best ${run.bestEpoch ?? '–'}), ` +
+      `${run.params.toLocaleString('en-US')} parameters` +
+      (run.seconds === null ? '' : `, ${formatDuration(run.seconds)}`),
+    `Validation accuracy ${percent(run.valAccuracy)}, test accuracy ${percent(run.testAccuracy)}`,
+  ]
+  if (run.diagnosis) lines.push(run.diagnosis.message)
+  if (test) {
+    lines.push(
+      '',
+      table(
+        ['CLASS', 'PRECISION', 'RECALL', 'F1', 'WINDOWS'],
+        test.perClass.map((c) => [
+          c.className,
+          percent(c.precision),
+          percent(c.recall),
+          percent(c.f1),
+          String(c.support),
+        ]),
+      ),
+      '',
+      'Confusion (rows: true class, columns: predicted)',
+      table(
+        ['', ...test.confusion.classes],
+        test.confusion.matrix.map((row, i) => [
+          test.confusion.classes[i] ?? '',
+          ...row.map(String),
+        ]),
+      ),
+    )
+  }
+  return lines.join('\n')
+}
+
+function percent(value: number | null): string {
+  return value === null ? '–' : `${(value * 100).toFixed(1)}%`
+}
