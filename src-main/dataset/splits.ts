@@ -76,9 +76,21 @@ export function assignSplits(
     }
     return { splits, method, warnings }
   }
-  const groups = method === 'recordings' ? recordingGroups(windows) : blockGroups(windows)
-  assignGroups(windows, groups, ratios, random, splits)
-  if (method === 'blocks') purge(windows, windowUs, splits)
+  if (method === 'recordings') {
+    const covered = assignGroups(windows, recordingGroups(windows), ratios, random, splits)
+    // Whole recordings could not give every split every class: time blocks can.
+    if (!covered && config.method === 'auto') method = 'blocks'
+    else if (!covered) {
+      warnings.push(
+        'Some split has no recording of some class: there are too few recordings of it to go ' +
+          'round. Record more sessions of it, or split by blocks.',
+      )
+    }
+  }
+  if (method === 'blocks') {
+    assignGroups(windows, blockGroups(windows), ratios, seededRandom(config.seed), splits)
+    purge(windows, windowUs, splits)
+  }
   return { splits, method, warnings }
 }
 
@@ -108,9 +120,11 @@ function blockGroups(windows: readonly SplitWindow[]): Group[] {
 }
 
 /**
- * Greedy stratification: groups holding the rarest classes go first (in seeded random order
- * otherwise), each to the split whose per-class shortfall, weighted by the group's share of each
- * class, is largest.
+ * Stratification in two passes. First every split (with a ratio above 0) gets one group of each
+ * class, where there are groups enough: the smallest splits first, each taking the group with
+ * the largest share of that class. Then the other groups, those holding the rarest classes first
+ * (in seeded random order otherwise), each go to the split whose per-class shortfall, weighted by
+ * the group's share of each class, is largest. Returns whether every split got every class.
  */
 function assignGroups(
   windows: readonly SplitWindow[],
@@ -118,7 +132,7 @@ function assignGroups(
   ratios: number[],
   random: () => number,
   splits: Int8Array,
-): void {
+): boolean {
   const classTotals = new Map<number, number>()
   for (const w of windows) classTotals.set(w.classId, (classTotals.get(w.classId) ?? 0) + 1)
   const countsOf = ([from, to]: Group) => {
@@ -132,17 +146,48 @@ function assignGroups(
   const entries = shuffled(groups, random).map((group) => {
     const counts = countsOf(group)
     const rarest = Math.min(...[...counts.keys()].map((id) => classTotals.get(id) as number))
-    return { group, counts, rarest }
+    return { group, counts, rarest, split: -1 }
   })
   entries.sort((a, b) => a.rarest - b.rarest)
   const assigned = SPLITS.map(() => new Map<number, number>())
-  for (const { group, counts } of entries) {
+  const place = (entry: (typeof entries)[number], split: number) => {
+    entry.split = split
+    for (const [id, n] of entry.counts) {
+      assigned[split]!.set(id, (assigned[split]!.get(id) ?? 0) + n)
+    }
+    splits.fill(split, entry.group[0], entry.group[1])
+  }
+
+  const active = ratios.map((r, i) => [r, i] as const).filter(([r]) => r > 0)
+  const smallestFirst = [...active].sort((a, b) => a[0] - b[0]).map(([, i]) => i)
+  const classesRarestFirst = [...classTotals.keys()].sort(
+    (a, b) => (classTotals.get(a) as number) - (classTotals.get(b) as number),
+  )
+  let covered = true
+  for (const id of classesRarestFirst) {
+    for (const split of smallestFirst) {
+      if (assigned[split]!.has(id)) continue
+      const share = (e: (typeof entries)[number]) =>
+        (e.counts.get(id) ?? 0) / (e.group[1] - e.group[0])
+      const candidate = entries
+        .filter((e) => e.split < 0 && e.counts.has(id))
+        .reduce<(typeof entries)[number] | null>(
+          (b, e) => (b && share(b) >= share(e) ? b : e),
+          null,
+        )
+      if (candidate) place(candidate, split)
+      else covered = false
+    }
+  }
+
+  for (const entry of entries) {
+    if (entry.split >= 0) continue
     let best = 0
     let bestScore = -Infinity
     ratios.forEach((ratio, split) => {
       if (ratio <= 0) return
       let score = 0
-      for (const [id, n] of counts) {
+      for (const [id, n] of entry.counts) {
         const total = classTotals.get(id) as number
         score += (n / total) * ((ratio * total - (assigned[split]!.get(id) ?? 0)) / total)
       }
@@ -151,9 +196,9 @@ function assignGroups(
         best = split
       }
     })
-    for (const [id, n] of counts) assigned[best]!.set(id, (assigned[best]!.get(id) ?? 0) + n)
-    splits.fill(best, group[0], group[1])
+    place(entry, best)
   }
+  return covered
 }
 
 /**

@@ -173,3 +173,80 @@ test('blocks: with enough data, each split holds its share of the normal windows
     { numRuns: 40 },
   )
 })
+
+/** Windows of recordings given as runs of classes: [class, windows][] per recording. */
+function windowsOf(recordings: [number, number][][]): SplitWindow[] {
+  return recordings.flatMap((runs, r) => {
+    let start = 0
+    return runs.flatMap(([classId, n]) =>
+      Array.from({ length: n }, () => ({ recordingId: r + 1, startUs: 1e6 * start++, classId })),
+    )
+  })
+}
+
+function classesBySplit(windows: readonly SplitWindow[], splits: Int8Array): Set<number>[] {
+  const sets = [new Set<number>(), new Set<number>(), new Set<number>()]
+  windows.forEach((w, i) => {
+    const split = splits[i] as number
+    if (split >= 0) sets[split]?.add(w.classId)
+  })
+  return sets
+}
+
+test('auto, three recordings with every class in each: every split gets every class', () => {
+  // Found by a new user: at 60/20/20 this gave two training recordings, one validation and no test.
+  const windows = windowsOf(
+    [1, 2, 3].map(() => [
+      [NORMAL, 40],
+      [ANOMALY, 8],
+      [NORMAL, 30],
+      [3, 6],
+    ]),
+  )
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const outcome = assignSplits(windows, { method: 'auto', ratios: [0.6, 0.2, 0.2], seed }, 1e6)
+    expect(outcome.method).toBe('recordings')
+    expect(classesBySplit(windows, outcome.splits)).toEqual([
+      new Set([NORMAL, ANOMALY, 3]),
+      new Set([NORMAL, ANOMALY, 3]),
+      new Set([NORMAL, ANOMALY, 3]),
+    ])
+  }
+})
+
+test('with at least as many groups per class as splits, no split is empty of any class', () => {
+  // A recording is a group; every class is in at least three of them (more for some).
+  const recordingArb = fc.array(
+    fc.tuple(fc.constantFrom(NORMAL, ANOMALY, 3, 4), fc.integer({ min: 1, max: 30 })),
+    { minLength: 1, maxLength: 6 },
+  )
+  fc.assert(
+    fc.property(
+      fc.array(recordingArb, { minLength: 0, maxLength: 5 }),
+      fc.integer(),
+      fc.constantFrom<[number, number, number]>(
+        [0.6, 0.2, 0.2],
+        [0.7, 0.15, 0.15],
+        [0.8, 0.1, 0.1],
+      ),
+      (extra, seed, ratios) => {
+        const everyClass: [number, number][] = [
+          [NORMAL, 20],
+          [ANOMALY, 3],
+          [3, 2],
+          [4, 5],
+        ]
+        const recordings = [everyClass, everyClass, everyClass, ...extra]
+        const windows = windowsOf(recordings)
+        for (const method of ['auto', 'recordings'] as const) {
+          const outcome = assignSplits(windows, { method, ratios, seed }, 1e6)
+          const present = new Set(windows.map((w) => w.classId))
+          for (const classes of classesBySplit(windows, outcome.splits)) {
+            expect(classes).toEqual(present)
+          }
+        }
+      },
+    ),
+    { numRuns: 200 },
+  )
+})
