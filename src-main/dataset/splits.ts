@@ -18,6 +18,8 @@ export interface SplitOutcome {
   warnings: string[]
 }
 
+/** A group gives a split its class when it has this many windows of it (a purge takes a few). */
+const MIN_COVERING_WINDOWS = 4
 /** Blocks per recording the block method aims at: enough for 60/20/20 to land near its ratios. */
 const BLOCKS_PER_RECORDING = 10
 
@@ -121,8 +123,8 @@ function blockGroups(windows: readonly SplitWindow[]): Group[] {
 
 /**
  * Stratification in two passes. First every split (with a ratio above 0) gets one group of each
- * class, where there are groups enough: the smallest splits first, each taking the group with
- * the largest share of that class. Then the other groups, those holding the rarest classes first
+ * class, where there are groups enough: the smallest splits first, each taking the group whose
+ * windows of that class come nearest the split's share of them. Then the other groups, those holding the rarest classes first
  * (in seeded random order otherwise), each go to the split whose per-class shortfall, weighted by
  * the group's share of each class, is largest. Returns whether every split got every class.
  */
@@ -167,14 +169,16 @@ function assignGroups(
   for (const id of classesRarestFirst) {
     for (const split of smallestFirst) {
       if (assigned[split]!.has(id)) continue
-      const share = (e: (typeof entries)[number]) =>
-        (e.counts.get(id) ?? 0) / (e.group[1] - e.group[0])
-      const candidate = entries
-        .filter((e) => e.split < 0 && e.counts.has(id))
-        .reduce<(typeof entries)[number] | null>(
-          (b, e) => (b && share(b) >= share(e) ? b : e),
-          null,
-        )
+      // The group whose windows of the class come nearest the split's share of them, among those
+      // with enough of them to survive the purge at a block's edges where there are such.
+      const target = (ratios[split] as number) * (classTotals.get(id) as number)
+      const miss = (e: (typeof entries)[number]) => Math.abs((e.counts.get(id) ?? 0) - target)
+      const free = entries.filter((e) => e.split < 0 && e.counts.has(id))
+      const solid = free.filter((e) => (e.counts.get(id) as number) >= MIN_COVERING_WINDOWS)
+      const candidate = (solid.length ? solid : free).reduce<(typeof entries)[number] | null>(
+        (b, e) => (b && miss(b) <= miss(e) ? b : e),
+        null,
+      )
       if (candidate) place(candidate, split)
       else covered = false
     }
