@@ -143,8 +143,8 @@ export const dataMethods = {
   'data.demo': method(
     z
       .object({
-        minutes: z.number().min(0.5).max(600).default(6),
-        recordings: z.number().int().min(1).max(20).default(3),
+        minutes: z.number().min(0.5).max(600).default(12),
+        recordings: z.number().int().min(1).max(20).default(4),
         seed: z.number().int().default(1),
       })
       .strict(),

@@ -80,8 +80,8 @@ export function registerData(program: Command, ctx: CliContext): void {
     .description(
       'add labeled recordings of the demo machine, to try the whole loop without hardware',
     )
-    .option('--minutes <n>', 'minutes of signal in all', parseMinutes, 6)
-    .option('--recordings <n>', 'how many recordings to share them', parseCount, 3)
+    .option('--minutes <n>', 'minutes of signal in all', parseMinutes, 12)
+    .option('--recordings <n>', 'how many recordings to share them', parseCount, 4)
     .option('--seed <n>', 'the same seed gives the same project', parseSeed, 1)
     .action((cmd: { minutes: number; recordings: number; seed: number }) =>
       ctx.withServices(async (_services, client) => {
