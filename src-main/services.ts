@@ -68,6 +68,7 @@ export function createServices(opts: ServicesOptions) {
   const imports = new ImportService({
     project: () => projects.project(),
     events,
+    actor: actorName(opts.mode),
     onProgress: (progress) => events.emit('data.onImportProgress', progress),
   })
 

@@ -10,7 +10,7 @@ import {
 } from './features.js'
 import { WindowLabeler, type LabelRegion } from './label-policy.js'
 import { computeNormalization, type Normalization } from './normalization.js'
-import { assignSplits, PURGED, SPLITS } from './splits.js'
+import { assignSplits, PURGED, SPLITS, TESTING_TAG, type SplitOutcome } from './splits.js'
 
 /** One stream of a recording, read whole: `data` interleaved (t.length × channels). */
 export interface StreamData {
@@ -23,6 +23,8 @@ export interface StreamData {
 
 export interface RecordingData {
   id: number
+  /** The `testing` tag puts a recording in the test split under the 'tag' method. */
+  tags?: readonly string[]
   streams: StreamData[]
   labels: LabelRegion[]
   defaultClassId: number | null
@@ -44,7 +46,7 @@ export interface BuiltDataset {
   features: Float32Array
   featureNames: string[]
   dropped: Record<DropReason, number>
-  splitMethod: 'recordings' | 'blocks' | 'random'
+  splitMethod: SplitOutcome['method']
   normalization: Normalization | null
   warnings: string[]
 }
@@ -100,7 +102,11 @@ export function buildDataset(
     }
   })
   const split = assignSplits(
-    candidates.map((c) => ({ ...c, recordingId: recordings[c.recording]!.id })),
+    candidates.map((c) => ({
+      ...c,
+      recordingId: recordings[c.recording]!.id,
+      testing: recordings[c.recording]!.tags?.includes(TESTING_TAG) ?? false,
+    })),
     config.split,
     windowUs,
   )

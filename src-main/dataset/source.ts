@@ -38,6 +38,7 @@ export function loadRecordings(
     if (!recording) throw new ServiceError('NOT_FOUND', `Recording ${id} does not exist.`)
     return {
       id,
+      tags: recording.tags,
       streams: project.streams.list(id).map((stream) => {
         const { t, data } = project.samples.read(stream.id, -Infinity, Infinity)
         return {

@@ -9,12 +9,17 @@ export interface SplitWindow {
   recordingId: number
   startUs: number
   classId: number
+  /** Its recording is tagged `testing` (for the 'tag' method). */
+  testing?: boolean
 }
+
+/** The tag of recordings kept for testing by the 'tag' method (Edge Impulse's category). */
+export const TESTING_TAG = 'testing'
 
 export interface SplitOutcome {
   /** Per window: 0 train, 1 val, 2 test, or PURGED. */
   splits: Int8Array
-  method: 'recordings' | 'blocks' | 'random'
+  method: 'recordings' | 'blocks' | 'random' | 'tag'
   warnings: string[]
 }
 
@@ -58,6 +63,7 @@ export function assignSplits(
     const enough = [...recordingsOfClass.values()].every((set) => set.size >= activeSplits)
     method = enough && recordingsOfClass.size > 0 ? 'recordings' : 'blocks'
   }
+  if (method === 'tag') return tagSplit(windows, config, windowUs)
   const splits = new Int8Array(windows.length)
   if (method === 'random') {
     warnings.push(
@@ -94,6 +100,34 @@ export function assignSplits(
     purge(windows, windowUs, splits)
   }
   return { splits, method, warnings }
+}
+
+/**
+ * Recordings tagged `testing` are the test split; the others are split into training and
+ * validation at their ratio, by whole recordings where every class has two, else by blocks.
+ */
+function tagSplit(
+  windows: readonly SplitWindow[],
+  config: DatasetConfig['split'],
+  windowUs: number,
+): SplitOutcome {
+  const splits = new Int8Array(windows.length).fill(2)
+  const rest = windows.flatMap((w, i) => (w.testing ? [] : [i]))
+  const warnings: string[] = []
+  if (rest.length === windows.length && windows.length > 0) {
+    warnings.push(
+      `No recording is tagged "${TESTING_TAG}", so the test split is empty. Tag the recordings ` +
+        'to test with, or choose another split method.',
+    )
+  }
+  const [train = 0, val = 0] = config.ratios
+  const inner = assignSplits(
+    rest.map((i) => windows[i] as SplitWindow),
+    { ...config, method: 'auto', ratios: [train, val, 0] },
+    windowUs,
+  )
+  rest.forEach((index, k) => (splits[index] = inner.splits[k] as number))
+  return { splits, method: 'tag', warnings: [...warnings, ...inner.warnings] }
 }
 
 /** Window index ranges [from, to) that must stay in one split. */

@@ -25,6 +25,34 @@ export interface ClassInput {
  * (the class of time no label covers) and whether imports may add classes ("locked").
  * A project comes with `normal` (its default class, grey, no key) and `anomaly` (key 1).
  */
+/** Adds a class for an import (inside its transaction), with `color` if it is valid. */
+export function addClassForImport(project: Project, name: string, color?: string): number {
+  const colors = project.classes.list().map((c) => c.color)
+  return project.classes.upsert({
+    name,
+    color: color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : nextColor(colors),
+    hotkey: null,
+    sortOrder: project.classes.nextSortOrder(),
+  })
+}
+
+/**
+ * The class an imported file names: the project's of that name (whatever its case), or a new
+ * one; refused in words while the project's classes are locked.
+ */
+export function classIdForImport(project: Project, name: string): number {
+  const existing = project.classes.byName(name)
+  if (existing) return existing.id
+  if (project.classes.setting('classes_locked') === '1') {
+    throw new ServiceError(
+      'INVALID_ARGUMENT',
+      `There is no class "${name}", and the project's classes are locked. Add the class first, ` +
+        'or unlock the classes.',
+    )
+  }
+  return addClassForImport(project, name)
+}
+
 export class ClassService {
   readonly #project: () => Project
   readonly #events: EventBus
@@ -195,13 +223,7 @@ export class ClassService {
 
   /** Adds a class for an import (inside its transaction), with `color` if it is valid. */
   addForImport(project: Project, name: string, color?: string): number {
-    const colors = project.classes.list().map((c) => c.color)
-    return project.classes.upsert({
-      name,
-      color: color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : nextColor(colors),
-      hotkey: null,
-      sortOrder: project.classes.nextSortOrder(),
-    })
+    return addClassForImport(project, name, color)
   }
 
   /** Tells every open UI that the classes changed. */

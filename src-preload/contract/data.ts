@@ -113,6 +113,8 @@ export const dataMethods = {
         paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
         format: z.enum(['auto', 'csv', 'ei']).default('auto'),
         rateHz: z.number().finite().positive().max(1_000_000).optional(),
+        /** One class for the whole of every file: its recording's own class (added if missing). */
+        className: z.string().trim().min(1).max(64).optional(),
       })
       .strict(),
     z.array(ImportOutcome),

@@ -48,7 +48,11 @@ export const DatasetConfig = z
       .default({ kind: 'standard', stdFloor: 1e-6 }),
     split: z
       .object({
-        method: z.enum(['auto', 'recordings', 'blocks', 'random']).default('auto'),
+        /**
+         * 'tag': recordings tagged `testing` are the test split, the others are split into
+         * training and validation (as Edge Impulse keeps its test set).
+         */
+        method: z.enum(['auto', 'recordings', 'blocks', 'random', 'tag']).default('auto'),
         /** train, validation, test; normalized to sum 1. */
         ratios: z
           .tuple([z.number().min(0), z.number().min(0), z.number().min(0)])
@@ -90,7 +94,7 @@ export const DatasetPreview = z.object({
   /** Windows left out, by reason: gap, purge (between splits), unlabeled. */
   dropped: z.record(z.string(), z.number().int()),
   /** The split method used ('auto' resolves to 'recordings' or 'blocks'). */
-  splitMethod: z.enum(['recordings', 'blocks', 'random']),
+  splitMethod: z.enum(['recordings', 'blocks', 'random', 'tag']),
   featureNames: z.array(z.string()),
   warnings: z.array(z.string()),
   histogram: z

@@ -42,7 +42,8 @@ export function registerData(program: Command, ctx: CliContext): void {
       new Option('--format <format>', 'file format').choices(['auto', 'csv', 'ei']).default('auto'),
     )
     .option('--rate <hz>', 'sample rate of CSV files without a time column', parseRate)
-    .action((paths: string[], cmd: { format: ImportFormat; rate?: number }) =>
+    .option('--class <name>', 'the class of all of each file (one machine condition per file)')
+    .action((paths: string[], cmd: { format: ImportFormat; rate?: number; class?: string }) =>
       ctx.withServices(async (services, client) => {
         // Progress arrives as the app sees it: as events from the import service.
         const progress = process.stderr.isTTY ? new ProgressLine() : null
@@ -55,6 +56,7 @@ export function registerData(program: Command, ctx: CliContext): void {
             paths,
             format: cmd.format,
             rateHz: cmd.rate,
+            className: cmd.class,
           })
         } finally {
           stopListening()

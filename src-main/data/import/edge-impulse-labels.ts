@@ -1,11 +1,29 @@
 import { realpath } from 'node:fs/promises'
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
-import { readInputFile } from '../../input-file.js'
+import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { readInputFile, readInputHead } from '../../input-file.js'
 import type { Json, JsonObject } from '../../store/index.js'
+import type { FileClasses } from './expand-paths.js'
 import { ImportError } from './import-error.js'
 import { MAX_DOCUMENT_BYTES } from './limits.js'
 
-export const LABELS_FILE = 'info.labels'
+/** The names Edge Impulse's exporter gives its listing (the second when saved by a browser). */
+export const LISTING_NAMES = ['info.labels', 'info.labels.json']
+
+/** Bytes of a .json file read to tell a listing from a data file. */
+const SNIFF_BYTES = 4096
+
+/**
+ * Whether `file` is an Edge Impulse listing: by its name, or, for any other .json, by its
+ * content (a `version` and a `files` list, and no `payload`, which data files have).
+ */
+export async function isListing(file: string): Promise<boolean> {
+  if (LISTING_NAMES.includes(basename(file))) return true
+  if (extname(file).toLowerCase() !== '.json') return false
+  const head = (await readInputHead(file, SNIFF_BYTES).catch(() => Buffer.alloc(0))).toString(
+    'utf8',
+  )
+  return /"files"\s*:\s*\[/.test(head) && /"version"\s*:/.test(head) && !/"payload"\s*:/.test(head)
+}
 
 /** A file listed by an Edge Impulse `info.labels`, with what the listing says about it. */
 export interface LabeledFile {
@@ -15,6 +33,8 @@ export interface LabeledFile {
   tags: string[]
   /** `label`, `category`, multi-label `labels` and the sample's own `metadata`, when given. */
   metadata: JsonObject
+  /** The sample's label as its class, or its multi-label regions as labels. */
+  classes: FileClasses
 }
 
 /**
@@ -83,9 +103,12 @@ function isWithin(folder: string, file: string): boolean {
   return path !== '' && !isAbsolute(path) && path !== '..' && !path.startsWith(`..${sep}`)
 }
 
-function labelsOf(entry: Record<string, unknown>): Pick<LabeledFile, 'tags' | 'metadata'> {
+function labelsOf(
+  entry: Record<string, unknown>,
+): Pick<LabeledFile, 'tags' | 'metadata' | 'classes'> {
   const tags: string[] = []
   const metadata: JsonObject = {}
+  const classes: FileClasses = { whole: null, regions: [] }
   const { category, label } = entry
   if (typeof category === 'string' && category !== '') {
     metadata.category = category
@@ -95,16 +118,26 @@ function labelsOf(entry: Record<string, unknown>): Pick<LabeledFile, 'tags' | 'm
   if (typeof single === 'string' && single !== '') {
     metadata.label = single
     tags.push(`label:${single}`)
+    classes.whole = single
   }
   if (isObject(label) && Array.isArray(label.labels)) {
     metadata.labels = label.labels as Json
     for (const region of label.labels as unknown[]) {
       const name = isObject(region) ? region.label : undefined
-      if (typeof name === 'string' && !tags.includes(`label:${name}`)) tags.push(`label:${name}`)
+      if (typeof name !== 'string' || name === '') continue
+      if (!tags.includes(`label:${name}`)) tags.push(`label:${name}`)
+      const { startIndex, endIndex } = region as Record<string, unknown>
+      if (Number.isInteger(startIndex) && Number.isInteger(endIndex)) {
+        classes.regions.push({
+          name,
+          startIndex: startIndex as number,
+          endIndex: endIndex as number,
+        })
+      }
     }
   }
   if (isObject(entry.metadata)) metadata.edgeImpulseMetadata = entry.metadata as JsonObject
-  return { tags, metadata }
+  return { tags, metadata, classes }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,11 +1,11 @@
 import type { Dirent, Stats } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
-import { basename, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { kindOf, systemReason } from '../../input-file.js'
 import type { JsonObject } from '../../store/index.js'
 import { importableExtension } from './detect-format.js'
 import type { ImportFormat } from './detect-format.js'
-import { LABELS_FILE, readLabels } from './edge-impulse-labels.js'
+import { isListing, LISTING_NAMES, readLabels } from './edge-impulse-labels.js'
 import { ImportError } from './import-error.js'
 
 /** One file to import, with what a listing said about it. */
@@ -14,6 +14,15 @@ export interface ImportJob {
   name: string | null
   tags: string[]
   metadata: JsonObject
+  /** What a listing says the file is: one class for all of it, or labeled regions. */
+  classes?: FileClasses
+}
+
+/** Classes a listing gives a file: `whole` for all of it, `regions` by sample index. */
+export interface FileClasses {
+  whole: string | null
+  /** Inclusive sample indices, as Edge Impulse writes them. */
+  regions: { name: string; startIndex: number; endIndex: number }[]
 }
 
 export interface ExpandedPaths {
@@ -59,7 +68,7 @@ export async function expandPaths(
         }
       } else if (!stats.isFile()) {
         throw notRegular(path, stats)
-      } else if (basename(path) === LABELS_FILE) {
+      } else if (await isListing(path)) {
         for (const job of await readLabels(path)) walk.addJob(job)
       } else {
         walk.addJob({ file: path, name: null, tags: [], metadata: {} })
@@ -86,8 +95,9 @@ async function expandFolder(folder: string, depth: number, walk: FolderWalk): Pr
   const entries = (await readdir(folder, { withFileTypes: true }))
     .filter((entry) => !entry.name.startsWith('.'))
     .sort((a, b) => a.name.localeCompare(b.name))
-  if (entries.some((entry) => entry.name === LABELS_FILE && !entry.isDirectory())) {
-    for (const job of await readLabels(join(folder, LABELS_FILE))) walk.addJob(job)
+  const listing = await listingIn(folder, entries)
+  if (listing) {
+    for (const job of await readLabels(listing)) walk.addJob(job)
     return
   }
   for (const entry of entries) {
@@ -110,6 +120,17 @@ async function expandFolder(folder: string, depth: number, walk: FolderWalk): Pr
       walk.skip(notRegular(path, target, '; skipped'))
     }
   }
+}
+
+/** The folder's Edge Impulse listing, by name first, else any .json that is one. */
+async function listingIn(folder: string, entries: readonly Dirent[]): Promise<string | null> {
+  const files = entries.filter((e) => !e.isDirectory()).map((e) => e.name)
+  const named = LISTING_NAMES.find((name) => files.includes(name))
+  if (named) return join(folder, named)
+  for (const name of files.filter((f) => f.toLowerCase().endsWith('.json'))) {
+    if (await isListing(join(folder, name))) return join(folder, name)
+  }
+  return null
 }
 
 function notRegular(path: string, stats: Stats | Dirent, suffix = ''): ImportError {

@@ -11,7 +11,8 @@ import { ProgressThrottle } from './progress.js'
 import type { ImportProgress } from './progress.js'
 import { readCsv } from './read-csv.js'
 import { readEdgeImpulse } from './read-edge-impulse.js'
-import { storeRecording } from './store-recording.js'
+import { classIdForImport } from '../../labels/class-service.js'
+import { storeRecording, type StoreOptions } from './store-recording.js'
 
 export interface ImportOptions {
   /** `auto` (default) picks by extension and content. */
@@ -21,6 +22,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void
   /** Stops the import: the file being read is not stored, the files after it are not read. */
   signal?: AbortSignal
+  /** Classes named by a listing or by the user, and who adds labels; see StoreOptions. */
+  store?: Partial<StoreOptions>
 }
 
 export interface ImportedFile {
@@ -80,9 +83,7 @@ export async function importPaths(
     }
     try {
       if (options.signal?.aborted) throw cancelled(job.file)
-      outcomes.push(
-        await importFile(project, job, sizes[i] ?? 0, format, rateHz, onBytes, options.signal),
-      )
+      outcomes.push(await importFile(project, job, sizes[i] ?? 0, { ...options, format, onBytes }))
     } catch (error) {
       outcomes.push(failed(ImportError.ofUnreadable(error) ?? storeFailure(job.file, error)))
     }
@@ -97,11 +98,9 @@ async function importFile(
   project: Project,
   job: ImportJob,
   size: number,
-  format: ImportFormat,
-  rateHz: number | undefined,
-  onBytes: (bytesRead: number) => void,
-  signal: AbortSignal | undefined,
+  options: ImportOptions & { format: ImportFormat; onBytes: (bytesRead: number) => void },
 ): Promise<ImportedFile> {
+  const { format, rateHz, onBytes, signal } = options
   if (size > MAX_FILE_BYTES) {
     throw new ImportError(
       job.file,
@@ -115,7 +114,11 @@ async function importFile(
       ? await readCsv(job.file, { rateHz, onBytes, signal, cancelled: () => cancelled(job.file) })
       : await readEdgeImpulse(job.file, kind, onBytes)
   if (signal?.aborted) throw cancelled(job.file)
-  const { recordingId } = storeRecording(project, job, decoded)
+  const { recordingId } = storeRecording(project, job, decoded, {
+    classIdOf: classIdForImport,
+    actor: 'import',
+    ...options.store,
+  })
   const recording = project.recordings.get(recordingId)
   return {
     ok: true,

@@ -11,12 +11,16 @@ export interface ImportServiceOptions {
   /** Told when recordings were added, so every UI refreshes its list. */
   events?: EventBus
   onProgress?: (progress: ImportProgress) => void
+  /** Who the label journal says added imported labeled regions (default "import"). */
+  actor?: string
 }
 
 export interface ImportRequest {
   paths: string[]
   format?: ImportFormat
   rateHz?: number
+  /** One class for the whole of every file (its recording's own class). */
+  className?: string
 }
 
 /** Imports recordings into the open project for the UI and the CLI. */
@@ -38,6 +42,7 @@ export class ImportService {
         rateHz: request.rateHz,
         onProgress: this.#options.onProgress,
         signal: controller.signal,
+        store: { actor: this.#options.actor, className: request.className },
       })
     } finally {
       this.#running.delete(controller)

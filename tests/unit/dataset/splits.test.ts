@@ -250,3 +250,29 @@ test('with at least as many groups per class as splits, no split is empty of any
     { numRuns: 200 },
   )
 })
+
+test("'tag': recordings tagged testing are the test split, the rest train and validation", () => {
+  const runs: [number, number][] = [
+    [NORMAL, 30],
+    [ANOMALY, 10],
+  ]
+  const windows = windowsOf([runs, runs, runs, runs]).map((w) => ({
+    ...w,
+    testing: w.recordingId === 4,
+  }))
+  const outcome = assignSplits(windows, { method: 'tag', ratios: [0.6, 0.2, 0.2], seed: 3 }, 1e6)
+  expect(outcome.method).toBe('tag')
+  windows.forEach((w, i) => {
+    if (w.testing) expect(outcome.splits[i]).toBe(2)
+    else expect([0, 1, -1]).toContain(outcome.splits[i])
+  })
+  const [train, val] = classesBySplit(windows, outcome.splits)
+  expect(train).toEqual(new Set([NORMAL, ANOMALY]))
+  expect(val).toEqual(new Set([NORMAL, ANOMALY]))
+  const untagged = assignSplits(
+    windows.map((w) => ({ ...w, testing: false })),
+    { method: 'tag', ratios: [0.6, 0.2, 0.2], seed: 3 },
+    1e6,
+  )
+  expect(untagged.warnings.join(' ')).toMatch(/No recording is tagged "testing"/)
+})
