@@ -68,7 +68,7 @@ test('import --class gives every file of a condition its class', async () => {
     fixture('seconds.csv'),
   )
   expect(run.code, run.stderr).toBe(0)
-  const [{ recordingId }] = JSON.parse(run.stdout) as { recordingId: number }[]
+  const { recordingId } = (JSON.parse(run.stdout) as { recordingId: number }[])[0]!
   const classes = JSON.parse((await runCli(projectPath, '--json', 'classes')).stdout) as {
     id: number
     name: string
@@ -114,7 +114,7 @@ test('a multi-label sample brings its regions as labels', async () => {
   )
   const run = await runCli(projectPath, '--json', 'import', folder)
   expect(run.code, run.stderr).toBe(0)
-  const [{ recordingId }] = JSON.parse(run.stdout) as { recordingId: number }[]
+  const { recordingId } = (JSON.parse(run.stdout) as { recordingId: number }[])[0]!
   const list = JSON.parse(
     (await runCli(projectPath, '--json', 'labels', 'list', '--recording', String(recordingId)))
       .stdout,
