@@ -3,7 +3,7 @@
 // (Playwright in Chromium against `tinyloop serve`). Every stage runs even if an earlier one
 // fails, and the last line is the plain `N passed, N failed` summary CI reads.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const resultsDir = join('test-results', 'summary')
@@ -11,6 +11,25 @@ rmSync(resultsDir, { recursive: true, force: true })
 mkdirSync(resultsDir, { recursive: true })
 
 const only = process.argv.slice(2)
+const wants = (stage) => only.length === 0 || only.includes(stage)
+
+// The tests drive a real browser and real pseudo-terminals: without them a run fails in dozens
+// of places, so say at once what is missing and how to get it.
+const missing = []
+const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
+if (wants('e2e') && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
+  missing.push('Chromium')
+}
+if (wants('unit+integration') && !onPath('socat')) missing.push('socat')
+if (missing.length) {
+  process.stdout.write(
+    `npm test needs ${missing.join(' and ')}. Debian/Ubuntu: sudo apt-get install -y chromium socat` +
+      ' | macOS: brew install socat && brew install --cask chromium, then CHROMIUM_PATH=' +
+      '"/Applications/Chromium.app/Contents/MacOS/Chromium" | Windows: use WSL with Debian or Ubuntu.\n',
+  )
+  process.exit(1)
+}
+
 let passed = 0
 let failed = 0
 const stages = []
