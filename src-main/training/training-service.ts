@@ -115,6 +115,11 @@ export class TrainingService {
     return this.#active !== null
   }
 
+  /** The process id of the trainer of the run in progress, if any (for diagnostics). */
+  get trainerPid(): number | undefined {
+    return this.#active?.host.pid
+  }
+
   estimate(request: { dataset: TrainConfig['dataset']; model: ModelSpec; board: BoardId }) {
     return this.#resolve(request.dataset, request.model).estimate
   }
