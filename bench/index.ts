@@ -7,6 +7,7 @@ import { dataset } from './dataset.js'
 import { hostileClients } from './hostile-clients.js'
 import { liveView } from './live-view.js'
 import { timeline } from './timeline.js'
+import { training } from './training.js'
 
 const BENCHMARKS = {
   'capture-throughput': captureThroughput,
@@ -14,6 +15,7 @@ const BENCHMARKS = {
   timeline,
   dataset,
   'hostile-clients': hostileClients,
+  training,
 }
 
 const wanted = process.argv.slice(2)

@@ -17,6 +17,7 @@ import { actorName, LabelService } from './labels/label-service.js'
 import { projectHandlers } from './project/handlers.js'
 import { ProjectService, type FileDialogs, type ProjectAccess } from './project/project-service.js'
 import { Settings } from './settings.js'
+import type { Backend } from './training/engine.js'
 import { trainingHandlers } from './training/handlers.js'
 import { ForkLauncher, type TrainerLauncher } from './training/trainer-host.js'
 import { TrainingService } from './training/training-service.js'
@@ -33,6 +34,8 @@ export interface ServicesOptions {
   access?: ProjectAccess
   /** How trainer processes start: Electron's utilityProcess in the app; fork by default. */
   trainerLauncher?: TrainerLauncher
+  /** The TF.js backend the trainer uses: WebAssembly, or plain JavaScript to compare with. */
+  trainingBackend?: Backend
 }
 
 /**
@@ -63,6 +66,7 @@ export function createServices(opts: ServicesOptions) {
     datasets,
     events,
     launcher: opts.trainerLauncher ?? new ForkLauncher(),
+    backend: opts.trainingBackend,
     log,
   })
   const imports = new ImportService({
