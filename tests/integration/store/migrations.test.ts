@@ -90,3 +90,44 @@ test('a failing step is rolled back whole and the steps before it stay applied',
   ).toBe(0)
   db.close()
 })
+
+test('a version-1 file keeps its classes and runs through migrations 2 and 3', () => {
+  const file = join(tempDir(), 'v1.tinyloop')
+  databaseAt(file, 1)
+  const db = new Database(file)
+  // A version-1 project whose user made "normal" purple and used key 1 for "fault".
+  db.prepare(
+    "INSERT INTO classes (name, color, hotkey, sort_order) VALUES ('Normal', '#7F00FF', NULL, 0)",
+  ).run()
+  db.prepare(
+    "INSERT INTO classes (name, color, hotkey, sort_order) VALUES ('fault', '#FF0000', '1', 1)",
+  ).run()
+  db.prepare(
+    "INSERT INTO runs (created_at, status, config, metrics) VALUES (1700000000000, 'complete', '{\"epochs\":3}', '{\"accuracy\":0.9}')",
+  ).run()
+  db.close()
+
+  const project = openProject(file, { create: false })
+  expect(project.schemaVersion).toBe(SCHEMA_VERSION)
+  expect(
+    project.classes.list().map(({ name, color, hotkey }) => ({ name, color, hotkey })),
+  ).toEqual([
+    { name: 'Normal', color: '#7F00FF', hotkey: null },
+    { name: 'fault', color: '#FF0000', hotkey: '1' },
+    { name: 'anomaly', color: '#D55E00', hotkey: null },
+  ])
+  expect(project.classes.setting('default_class_id')).toBe(
+    String(project.classes.byName('normal')?.id),
+  )
+  const [run] = project.runs.list()
+  expect(run).toMatchObject({
+    status: 'complete',
+    config: { epochs: 3 },
+    metrics: { accuracy: 0.9 },
+    datasetId: null,
+    startedAt: null,
+    endedAt: null,
+    error: null,
+  })
+  project.close()
+})
