@@ -53,7 +53,12 @@ export function createServices(opts: ServicesOptions) {
     events,
     dialogs: opts.dialogs,
     nativeBinding: opts.nativeBinding,
-    canSwitch: () => !capture.recording && !training.running,
+    switchBlocker: () =>
+      capture.recording
+        ? 'A recording is in progress.'
+        : training.running
+          ? 'A training run is in progress.'
+          : null,
     access: opts.access,
   })
   const capture: CaptureService = new CaptureService(projects, events, settings)

@@ -41,8 +41,11 @@ export interface ProjectServiceOptions {
   dialogs?: FileDialogs
   /** better-sqlite3 binary built for Electron's ABI, when running inside Electron. */
   nativeBinding?: string
-  /** False while something (a recording) needs the open project to stay open. */
-  canSwitch?: () => boolean
+  /**
+   * What keeps the open project open (a recording, a training run), in words for the refusal;
+   * null when it may be switched.
+   */
+  switchBlocker?: () => string | null
   /** Default 'auto'. */
   access?: ProjectAccess
 }
@@ -133,12 +136,8 @@ export class ProjectService {
   }
 
   #openFile(file: string, create: boolean, busyTimeoutMs?: number): Project {
-    if (this.#project && this.#opts.canSwitch?.() === false) {
-      throw new ServiceError(
-        'BUSY',
-        'A recording is in progress. Stop it before switching projects.',
-      )
-    }
+    const blocker = this.#project ? (this.#opts.switchBlocker?.() ?? null) : null
+    if (blocker) throw new ServiceError('BUSY', `${blocker} Stop it before switching projects.`)
     const project = this.#openWithAccess(file, create, busyTimeoutMs)
     // Recordings whose recorder died (a crash, a kill) are marked interrupted and made usable.
     project.recoverInterrupted()
