@@ -2,7 +2,9 @@
  * Seconds per training epoch for each preset on 5,000 windows of the demo machine, on
  * TensorFlow.js's WebAssembly backend (what TinyLoop uses) against its plain JavaScript CPU
  * backend, side by side in one run (interleaved, the median of each run's later epochs). The
- * runs go through the services and the real trainer process, as the app's do.
+ * runs go through the services and the real trainer process, as the app's do. Then the UI while
+ * training: frame intervals of the Train view in Chromium during a run of `tinyloop serve`,
+ * beside the same page idle.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,6 +13,10 @@ import type { DatasetConfigInput, TrainConfigInput } from '../src-preload/contra
 import { localClient } from '../src-main/rpc/local-client.js'
 import { createServices } from '../src-main/services.js'
 import type { Backend } from '../src-main/training/engine.js'
+import { chromium } from '@playwright/test'
+import { startServe } from '../tests/helpers/serve-process.js'
+import { wsClient } from '../tests/helpers/ws-client.js'
+import { frameIntervals, frameStats } from './frames.js'
 
 const WINDOWS = 5000
 /** Epochs per run; the first (the backend's warm-up) is left out of the figures. */
@@ -82,7 +88,7 @@ export async function training() {
         entry.params = detail.params
       }
     }
-    return Object.fromEntries(
+    const epochs = Object.fromEntries(
       Object.entries(results).map(([preset, r]) => {
         const wasm = median(r.wasm)
         const cpu = median(r.cpu)
@@ -99,7 +105,46 @@ export async function training() {
         ]
       }),
     )
+    return { secondsPerEpoch: epochs, uiWhileTraining: await uiWhileTraining(projectPath) }
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Frame intervals of the Train view, idle and while a conv1d run trains in the server. */
+async function uiWhileTraining(projectPath: string) {
+  const served = await startServe(projectPath)
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    await page.goto(served.url)
+    await page.locator('.rail [data-view="train"]').click()
+    await page.waitForTimeout(1000)
+    const idle = frameStats(await frameIntervals(page))
+    const client = await wsClient(served.port, served.token)
+    const started = await client.call('training.start', {
+      dataset: { windowMs: 1000, strideMs: 500, features: { kind: 'raw' } },
+      model: { preset: 'conv1d' },
+      training: { epochs: 100, earlyStopping: { enabled: false, patience: 10 } },
+    })
+    if (!started.ok) throw new Error(JSON.stringify(started))
+    const runId = (started.value as { id: number }).id
+    await page.waitForTimeout(2000)
+    const training = frameStats(await frameIntervals(page))
+    await client.call('training.cancel', { runId })
+    client.close()
+    return {
+      description:
+        'rAF frame intervals of the Train view in Chromium (headless, software rendering) while a conv1d run trains in the server, beside the idle page',
+      idle,
+      training,
+      medianRatioToIdle: Number((training.medianMs / idle.medianMs).toFixed(2)),
+    }
+  } finally {
+    await browser.close()
+    await served.stop()
   }
 }
