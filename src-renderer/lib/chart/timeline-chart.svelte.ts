@@ -36,6 +36,8 @@ export interface TimelineChartInput {
   activeColor: string
   /** In and out points set from the keyboard ([ and ]), µs. */
   marks: { inUs: number | null; outUs: number | null }
+  /** A span outlined with dashes: a window opened from elsewhere (a model's mistake). */
+  focus: { startUs: number; endUs: number } | null
 }
 
 export interface TimelineChartHandlers {
@@ -276,6 +278,10 @@ function drawRegions(u: uPlot, node: HTMLElement, input: TimelineChartInput, dra
   }
   ctx.strokeStyle = cssVar(node, '--text')
   ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio])
+  if (input.focus) {
+    const x0 = xOf(input.focus.startUs)
+    ctx.strokeRect(x0, top + 1, Math.max(1, xOf(input.focus.endUs) - x0), height - 2)
+  }
   for (const us of [input.marks.inUs, input.marks.outUs]) {
     if (us === null) continue
     ctx.beginPath()

@@ -47,9 +47,13 @@ export class TimelineState {
   error = $state<string | null>(null)
   /** Time under the pointer, µs, and the values there. */
   cursorUs = $state<number | null>(null)
+  /** A span drawn outlined on the timeline: the window opened from elsewhere (a run's mistake). */
+  focusSpan = $state.raw<{ startUs: number; endUs: number } | null>(null)
   #inFlight = false
   #wanted: Viewport | null = null
   #loadToken = 0
+  /** The recording `focusSpan` belongs to. */
+  #focusRecordingId: number | null = null
 
   constructor(api: ApiClient) {
     this.#api = api
@@ -105,7 +109,10 @@ export class TimelineState {
       // The fastest stream is the one labels snap to and the chart shows.
       this.stream = [...detail.streams].sort((a, b) => b.rateHz - a.rateHz)[0] ?? null
       this.hidden.clear()
-      this.viewport = fit(this.extent)
+      if (this.#focusRecordingId !== recordingId) this.focusSpan = null
+      this.viewport = this.focusSpan
+        ? clampViewport(around(this.focusSpan), this.extent)
+        : fit(this.extent)
       if (!this.stream || this.stream.samples === 0) return
       const overview = this.#api.call('timeline.view', {
         streamId: this.stream.id,
@@ -176,7 +183,19 @@ export class TimelineState {
     const width = endUs - startUs
     const view = this.viewport.toUs - this.viewport.fromUs
     if (width <= view && width >= view * 0.05) this.centreOn((startUs + endUs) / 2)
-    else this.setViewport({ fromUs: startUs - width, toUs: endUs + width })
+    else this.setViewport(around({ startUs, endUs }))
+  }
+
+  /**
+   * Shows a span of a recording outlined, zoomed to it with its width of context either side: at
+   * once if the recording is open, else when it has loaded.
+   */
+  focus(recordingId: number, startUs: number, endUs: number): void {
+    this.focusSpan = { startUs, endUs }
+    this.#focusRecordingId = recordingId
+    if (this.recording?.id === recordingId && this.requestedId === recordingId) {
+      this.setViewport(around(this.focusSpan))
+    }
   }
 
   fit(): void {
@@ -234,6 +253,12 @@ export class TimelineState {
       this.loading = false
     }
   }
+}
+
+/** A region with its own width of context either side. */
+function around({ startUs, endUs }: { startUs: number; endUs: number }): Viewport {
+  const width = endUs - startUs
+  return { fromUs: startUs - width, toUs: endUs + width }
 }
 
 /** Columnar chart data from a slice: bucket midpoints in seconds, max/min per channel. */

@@ -73,6 +73,21 @@ describe('the timeline state', () => {
     expect(state.viewport.fromUs).toBe(4.9e6)
   })
 
+  it('opens a window shown from elsewhere zoomed to it, with its width either side', async () => {
+    const { state } = timelineOfAnHour()
+    state.focus(1, 600e6, 601e6)
+    await state.load(1)
+    expect(state.viewport).toEqual({ fromUs: 599e6, toUs: 602e6 })
+    expect(state.focusSpan).toEqual({ startUs: 600e6, endUs: 601e6 })
+    // The recording open already: the window moves at once.
+    state.focus(1, 10e6, 12e6)
+    expect(state.viewport).toEqual({ fromUs: 8e6, toUs: 14e6 })
+    // Another recording opens fitted, without the outline.
+    await state.load(2)
+    expect(state.viewport).toEqual({ fromUs: 0, toUs: 3600e6 })
+    expect(state.focusSpan).toBe(null)
+  })
+
   it('drops the answer for a recording when another was opened meanwhile', async () => {
     const { bridge, state } = timelineOfAnHour()
     const late = deferred<ReturnType<typeof recordingDetail>>()
