@@ -166,6 +166,18 @@ export class LabelsState {
       this.error =
         `${file.name} is ${formatBytes(file.size)}; label files up to ` +
         `${formatBytes(MAX_LABEL_FILE_BYTES)} can be imported.`
+  /**
+   * Gives the whole recording a class: the class of the time no label covers (a recording of one
+   * machine condition needs no labels). The project's default class is sent as null, so the
+   * recording follows the project's default if it changes.
+   */
+  async setRecordingClass(classId: number): Promise<void> {
+    if (this.recordingId === null) return
+    const recordingId = this.recordingId
+    const own = this.classOf(classId)?.isDefault ? null : classId
+    await this.#apply(() => this.#api.call('labels.setDefaultClass', { recordingId, classId: own }))
+  }
+
       return ''
     }
     let outcome: MethodResult<'labels.import'>

@@ -155,6 +155,27 @@ describe('the labels of the recording on the timeline', () => {
     expect(state.labels).toEqual([])
   })
 
+  it('gives the whole recording a class, the project default as none of its own', async () => {
+    const { bridge, state } = labelService()
+    bridge.answers['labels.setDefaultClass'] = ({ classId }) =>
+      labelList({ defaultClassId: classId ?? 1 })
+    await state.open(1)
+    await state.setRecordingClass(2)
+    expect(state.list?.defaultClassId).toBe(2)
+    // The class of the time no label covers is not offered for regions.
+    expect(state.labelClasses.map((c) => c.name)).toEqual(['normal'])
+    await state.setRecordingClass(1)
+    expect(bridge.argsOf('labels.setDefaultClass')).toEqual([
+      { recordingId: 1, classId: 2 },
+      { recordingId: 1, classId: null },
+    ])
+    bridge.answers['labels.setDefaultClass'] = () => {
+      throw new ServiceFailure('INVALID_ARGUMENT', 'This recording has a label of "anomaly".')
+    }
+    await state.setRecordingClass(2)
+    expect(state.error).toBe('This recording has a label of "anomaly".')
+  })
+
   it('refuses a label file too large to send, in words, without sending it', async () => {
     const { bridge, state } = labelService()
     await state.open(1)
