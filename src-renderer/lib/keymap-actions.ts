@@ -66,8 +66,8 @@ export function keymapActions(app: AppState): KeymapActions {
         labels.selectedId = null
         labels.inUs = null
         labels.outUs = null
-      },
         timeline.focusSpan = null
+      },
       'timeline.panLeft': (press) => timeline.pan(press?.shiftKey ? -0.5 : -0.1),
       'timeline.panRight': (press) => timeline.pan(press?.shiftKey ? 0.5 : 0.1),
       'timeline.zoomIn': () => timeline.zoom(0.5),

@@ -158,14 +158,6 @@ export class LabelsState {
     return before.at(-1) ?? null
   }
 
-  /** Reads a label file chosen in the page (CSV, JSON, Edge Impulse) into the recording. */
-  async importFile(file: File): Promise<string> {
-    if (this.recordingId === null) return ''
-    this.error = null
-    if (file.size > MAX_LABEL_FILE_BYTES) {
-      this.error =
-        `${file.name} is ${formatBytes(file.size)}; label files up to ` +
-        `${formatBytes(MAX_LABEL_FILE_BYTES)} can be imported.`
   /**
    * Gives the whole recording a class: the class of the time no label covers (a recording of one
    * machine condition needs no labels). The project's default class is sent as null, so the
@@ -178,6 +170,14 @@ export class LabelsState {
     await this.#apply(() => this.#api.call('labels.setDefaultClass', { recordingId, classId: own }))
   }
 
+  /** Reads a label file chosen in the page (CSV, JSON, Edge Impulse) into the recording. */
+  async importFile(file: File): Promise<string> {
+    if (this.recordingId === null) return ''
+    this.error = null
+    if (file.size > MAX_LABEL_FILE_BYTES) {
+      this.error =
+        `${file.name} is ${formatBytes(file.size)}; label files up to ` +
+        `${formatBytes(MAX_LABEL_FILE_BYTES)} can be imported.`
       return ''
     }
     let outcome: MethodResult<'labels.import'>
