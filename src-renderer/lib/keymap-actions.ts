@@ -35,6 +35,7 @@ export function keymapActions(app: AppState): KeymapActions {
       'data.import': () => {
         app.importOpen = true
       },
+      'data.demo': () => void app.addDemo(),
       'palette.toggle': () => {
         app.paletteOpen = !app.paletteOpen
       },

@@ -71,6 +71,14 @@ export const KEYMAP = [
     palette: 'anywhere',
     detail: 'CSV, Edge Impulse',
   },
+  {
+    id: 'data.demo',
+    scope: 'global',
+    label: 'Try the demo project',
+    keys: [],
+    palette: 'anywhere',
+    detail: 'labeled recordings, no hardware needed',
+  },
   { id: 'palette.toggle', scope: 'global', label: 'Open the command palette', keys: ['Mod+K'] },
 
   {

@@ -47,6 +47,8 @@ export class AppState {
   exporting = $state.raw<RecordingSummary | null>(null)
   paletteOpen = $state(false)
   loaded = $state(false)
+  /** The demo recordings are being made. */
+  addingDemo = $state(false)
 
   readonly labelCount: number = $derived(this.recordings.reduce((sum, r) => sum + r.labels, 0))
 
@@ -155,6 +157,26 @@ export class AppState {
     if (path === null) return
     if (purpose === 'open') await this.openProject(path)
     else await this.createProject(path)
+  }
+
+  /** Adds the labeled recordings of the demo machine, so the whole loop can be tried at once. */
+  async addDemo(): Promise<void> {
+    this.addingDemo = true
+    try {
+      const demo = await this.api.call('data.demo', {})
+      await Promise.all([this.refreshRecordings(), this.labels.refreshClasses()])
+      const classes = Object.keys(demo.seconds).filter((c) => c !== 'normal')
+      this.notify(
+        'info',
+        `Added ${plural(demo.recordingIds.length, 'demo recording')} with ` +
+          `${plural(demo.labels, 'labeled fault')} (${classes.join(', ')}). ` +
+          'Next: save a dataset in Dataset, then train.',
+      )
+    } catch (err) {
+      this.notify('error', messageOf(err))
+    } finally {
+      this.addingDemo = false
+    }
   }
 
   notify(kind: Notice['kind'], text: string): void {

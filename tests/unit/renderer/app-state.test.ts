@@ -67,6 +67,29 @@ describe('the application state', () => {
     })
   })
 
+  it('adds the demo recordings from an empty state and says what to do next', async () => {
+    const { bridge, app } = appWith({
+      'data.demo': () => ({
+        recordingIds: [2, 3, 4],
+        labels: 9,
+        seconds: { normal: 300, imbalance: 40, bearing: 20 },
+      }),
+      'classes.list': () => [],
+    })
+    await app.start()
+    bridge.answers['recordings.list'] = () => [1, 2, 3, 4].map((id) => ({ ...pumpRecording, id }))
+    await app.addDemo()
+    expect(bridge.argsOf('data.demo')).toEqual([{}])
+    expect(app.recordings).toHaveLength(4)
+    expect(app.notice).toEqual({
+      kind: 'info',
+      text:
+        'Added 3 demo recordings with 9 labeled faults (imbalance, bearing). ' +
+        'Next: save a dataset in Dataset, then train.',
+    })
+    expect(app.addingDemo).toBe(false)
+  })
+
   it('says why the project cannot be opened, instead of showing its data', async () => {
     const { app } = appWith({
       'project.current': () => {

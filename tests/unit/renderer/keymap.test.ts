@@ -156,6 +156,7 @@ describe('the command palette', () => {
       ['Open project…', 'Ctrl+O'],
       ['New project…', 'Ctrl+Shift+N'],
       ['Import recordings…', 'CSV, Edge Impulse'],
+      ['Try the demo project', 'labeled recordings, no hardware needed'],
       ['Record the selected device', 'R in Capture'],
       ['Undo the last label change', 'Ctrl+Z'],
       ['Redo the label change', 'Ctrl+Shift+Z'],
