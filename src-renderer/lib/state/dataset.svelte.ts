@@ -8,7 +8,7 @@ import { messageOf } from '../../api/rpc-error'
 
 export type PolicyChoice = 'majority' | 'any' | 'center' | 'minOverlap'
 export type FeatureKind = 'raw' | 'snapshot' | 'stats' | 'spectral'
-export type SplitMethod = 'auto' | 'recordings' | 'blocks' | 'random'
+export type SplitMethod = 'auto' | 'recordings' | 'blocks' | 'random' | 'tag'
 
 /** The preview follows the settings this long after the last change. */
 const DEBOUNCE_MS = 200
