@@ -6,7 +6,7 @@ export type KeymapActions = { [S in KeyScope]: ScopeActions<S> }
 
 /** What each entry of the keymap does: run by its keys, and by the palette. */
 export function keymapActions(app: AppState): KeymapActions {
-  const { capture, labels, timeline } = app
+  const { capture, labels, timeline, training } = app
   /** Keyboard marks go where the pointer is, else in the middle of the window. */
   const here = () => timeline.cursorUs ?? (timeline.viewport.fromUs + timeline.viewport.toUs) / 2
   const selectNeighbour = (direction: 1 | -1) => {
@@ -75,6 +75,10 @@ export function keymapActions(app: AppState): KeymapActions {
       'timeline.zoomOut': () => timeline.zoom(2),
       'labels.next': () => selectNeighbour(1),
       'labels.previous': () => selectNeighbour(-1),
+    },
+    train: {
+      'training.start': () => void training.start(),
+      'training.cancel': () => void training.cancel(),
     },
   }
 }

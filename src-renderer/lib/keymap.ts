@@ -8,7 +8,7 @@ import { VIEWS, type ViewId } from './state/views'
  *
  * Keys are written `Mod+Shift+Z` (Mod is Ctrl, or Cmd on a Mac), `Alt+1`, `R`, `[`, `ArrowLeft`.
  */
-export type KeyScope = 'global' | Extract<ViewId, 'capture' | 'label'>
+export type KeyScope = 'global' | Extract<ViewId, 'capture' | 'label' | 'train'>
 
 export interface KeymapEntry {
   id: string
@@ -145,6 +145,21 @@ export const KEYMAP = [
   { id: 'timeline.zoomOut', scope: 'label', label: 'Zoom out', keys: ['-', 'X'] },
   { id: 'labels.next', scope: 'label', label: 'Select the next label', keys: ['N'] },
   { id: 'labels.previous', scope: 'label', label: 'Select the previous label', keys: ['P'] },
+
+  {
+    id: 'training.start',
+    scope: 'train',
+    label: 'Train a model',
+    keys: ['Mod+Enter'],
+    palette: 'in its view',
+  },
+  {
+    id: 'training.cancel',
+    scope: 'train',
+    label: 'Cancel the training run',
+    keys: [],
+    palette: 'in its view',
+  },
 ] as const satisfies readonly KeymapEntry[]
 
 type Entry = (typeof KEYMAP)[number]
@@ -194,7 +209,9 @@ function parseChord(text: string): Chord {
 function matches(chord: Chord, press: KeyPress): boolean {
   if (chord.mod !== (press.ctrlKey || press.metaKey) || chord.alt !== press.altKey) return false
   if (chord.alt) return press.shiftKey === chord.shift && physicalKey(press) === chord.key
-  if (chord.mod) return press.shiftKey === chord.shift && press.key.toUpperCase() === chord.key
+  if (chord.mod) {
+    return press.shiftKey === chord.shift && press.key.toUpperCase() === chord.key.toUpperCase()
+  }
   return press.key === (chord.key.length === 1 ? chord.key.toLowerCase() : chord.key)
 }
 

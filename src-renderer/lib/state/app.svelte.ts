@@ -8,10 +8,12 @@ import type { ApiClient } from '../../api/client'
 import { messageOf } from '../../api/rpc-error'
 import type { ConnectionState } from '../../api/websocket-bridge'
 import { plural } from '../../../src-preload/format'
+import { percent } from '../training/format'
 import { CaptureState } from './capture.svelte'
 import { DatasetState } from './dataset.svelte'
 import { LabelsState } from './labels.svelte'
 import { TimelineState } from './timeline.svelte'
+import { TrainingState } from './training.svelte'
 import type { ViewId } from './views'
 
 export type SwitcherMode = 'recent' | 'open' | 'create'
@@ -28,6 +30,7 @@ export class AppState {
   readonly timeline: TimelineState
   readonly labels: LabelsState
   readonly dataset: DatasetState
+  readonly training: TrainingState
   /** The recording open on the Label view's timeline. */
   labelRecordingId = $state<number | null>(null)
   view = $state<ViewId>('capture')
@@ -65,7 +68,7 @@ export class AppState {
       dataset: dataset
         ? `${dataset.name} v${dataset.version}${dataset.changed ? ', changed' : ''}`
         : 'not built',
-      train: 'no runs',
+      train: this.#trainStatus(),
       deploy: 'no model',
     }
   }
@@ -78,6 +81,7 @@ export class AppState {
     this.timeline = new TimelineState(this.api)
     this.labels = new LabelsState(this.api)
     this.dataset = new DatasetState(this.api)
+    this.training = new TrainingState(this.api, () => this.dataset.versions)
   }
 
   /** The recording the top bar's device pill shows: the first one in progress. */
@@ -90,6 +94,7 @@ export class AppState {
       this.project = info
       this.projectError = null
       void this.refreshRecent()
+      void this.dataset.loadVersions()
     })
     this.api.on('recordings.onChanged', () => void this.refreshRecordings())
     // The list shows recordings in progress growing, refreshed every couple of seconds.
@@ -113,7 +118,11 @@ export class AppState {
     try {
       this.project = await this.api.call('project.current', {})
       this.projectError = null
-      await Promise.all([this.refreshRecordings(), this.dataset.loadVersions()])
+      await Promise.all([
+        this.refreshRecordings(),
+        this.dataset.loadVersions(),
+        this.training.loadRuns(),
+      ])
     } catch (err) {
       this.project = null
       this.recordings = []
@@ -179,8 +188,28 @@ export class AppState {
     }
   }
 
+  /** Opens the Label view on a recording, zoomed to a span of it (a window a model got wrong). */
+  showOnTimeline(recordingId: number, startUs: number, endUs: number): void {
+    this.timeline.focus(recordingId, startUs, endUs)
+    this.labelRecordingId = recordingId
+    this.view = 'label'
+  }
+
   notify(kind: Notice['kind'], text: string): void {
     this.notice = { kind, text }
+  }
+
+  #trainStatus(): string {
+    const { live, runs } = this.training
+    const progress = live?.progress
+    if (live && !live.ended) {
+      return progress ? `training, epoch ${progress.epoch}/${progress.epochs}` : 'training…'
+    }
+    const last = runs[0]
+    if (!last) return 'no runs'
+    if (last.status !== 'complete' || last.testAccuracy === null)
+      return `run ${last.id} ${last.status}`
+    return `run ${last.id}: ${percent(last.testAccuracy)}${last.datasetChanged ? ', data changed' : ''}`
   }
 
   async #switchProject(open: () => Promise<ProjectInfo>): Promise<boolean> {

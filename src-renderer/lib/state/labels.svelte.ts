@@ -7,6 +7,9 @@ export type LabelClass = MethodResult<'classes.list'>[number]
 export type LabelList = MethodResult<'labels.list'>
 export type Label = LabelList['labels'][number]
 
+/** A class the project no longer has (renamed or deleted since a dataset or run named it). */
+const UNKNOWN_CLASS_COLOR = '#999999'
+
 const HOTKEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const
 
 /**
@@ -51,6 +54,11 @@ export class LabelsState {
 
   classOf(id: number): LabelClass | undefined {
     return this.classes.find((c) => c.id === id)
+  }
+
+  /** The colour of the class named `name` (datasets and runs name their classes). */
+  colorOfName(name: string): string {
+    return this.classes.find((c) => c.name === name)?.color ?? UNKNOWN_CLASS_COLOR
   }
 
   async open(recordingId: number): Promise<void> {

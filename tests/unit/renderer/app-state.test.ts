@@ -47,6 +47,7 @@ function appWith(answers: Answers = {}) {
     'project.recent': () => [],
     'recordings.list': () => [pumpRecording],
     'dataset.list': () => [],
+    'runs.list': () => [],
     ...answers,
   })
   return { bridge, app: new AppState(() => bridge.client()) }
@@ -88,6 +89,37 @@ describe('the application state', () => {
         'Next: save a dataset in Dataset, then train.',
     })
     expect(app.addingDemo).toBe(false)
+  })
+
+  it('opens a window of a run on the Label view, at its place', async () => {
+    const { app } = appWith()
+    await app.start()
+    app.view = 'train'
+    app.showOnTimeline(1, 30e6, 31e6)
+    expect([app.view, app.labelRecordingId]).toEqual(['label', 1])
+    expect(app.timeline.focusSpan).toEqual({ startUs: 30e6, endUs: 31e6 })
+  })
+
+  it('shows the last run in the rail', async () => {
+    const run = {
+      id: 4,
+      createdAt: 0,
+      status: 'complete' as const,
+      preset: 'dense',
+      datasetVersionId: 1,
+      datasetName: 'pumps v1',
+      epochs: 30,
+      bestEpoch: 22,
+      params: 1091,
+      valAccuracy: 0.97,
+      testAccuracy: 0.9712,
+      seconds: 3,
+      error: null,
+      datasetChanged: true,
+    }
+    const { app } = appWith({ 'runs.list': () => [run] })
+    await app.start()
+    expect(app.stepStatus.train).toBe('run 4: 97.1%, data changed')
   })
 
   it('says why the project cannot be opened, instead of showing its data', async () => {

@@ -38,7 +38,7 @@ function appOnFakeBridge(bridge = new FakeBridge()) {
   return new AppState(() => bridge.client())
 }
 
-const scopes: KeyScope[] = ['global', 'capture', 'label']
+const scopes: KeyScope[] = ['global', 'capture', 'label', 'train']
 
 describe('the keymap table', () => {
   it('gives every entry an action in its scope, and no action to anything else', () => {
@@ -100,6 +100,10 @@ describe('the keymap table', () => {
       ['label', press('Escape'), 'labels.clear'],
       ['label', press('k', { ctrlKey: true }), null],
       ['label', press('r'), null],
+      ['train', press('Enter', { ctrlKey: true }), 'training.start'],
+      ['train', press('Enter', { metaKey: true }), 'training.start'],
+      ['train', press('Enter'), null],
+      ['label', press('Enter', { ctrlKey: true }), null],
     ]
     for (const [scope, p, id] of cases) {
       expect(entryFor(scope, p), `${scope} ${JSON.stringify(p)}`).toBe(id)
@@ -162,6 +166,8 @@ describe('the command palette', () => {
       ['Redo the label change', 'Ctrl+Shift+Z'],
       ['Fit the whole recording on the timeline', 'F in Label'],
       ['Edit classes…', undefined],
+      ['Train a model', 'Ctrl+Enter in Train'],
+      ['Cancel the training run', undefined],
       ['Open recent: pump', '/p/pump.tinyloop'],
     ])
   })
@@ -178,6 +184,8 @@ describe('the command palette', () => {
     expect(app.view).toBe('dataset')
     run('data.import')
     expect([app.view, app.importOpen]).toEqual(['dataset', true])
+    run('training.start')
+    expect(app.view).toBe('train')
   })
 })
 
