@@ -8,7 +8,7 @@ const VIEWS = [
   { id: 'capture', title: 'Capture', empty: 'No recordings in this project yet.' },
   { id: 'label', title: 'Label', empty: 'Nothing to label yet' },
   { id: 'dataset', title: 'Dataset', empty: 'No recordings to build a dataset from' },
-  { id: 'train', title: 'Train', empty: 'No training runs yet' },
+  { id: 'train', title: 'Train', empty: 'Nothing to train on yet' },
   { id: 'deploy', title: 'Deploy', empty: 'No model to deploy yet' },
 ]
 
