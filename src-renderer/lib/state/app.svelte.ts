@@ -203,7 +203,7 @@ export class AppState {
     const { live, runs } = this.training
     const progress = live?.progress
     if (live && !live.ended) {
-      return progress ? `training, epoch ${progress.epoch}/${progress.epochs}` : 'training…'
+      return progress ? `training: epoch ${progress.epoch}/${progress.epochs}` : 'training…'
     }
     const last = runs[0]
     if (!last) return 'no runs'

@@ -130,6 +130,14 @@ export class TrainingState {
     return [...stored, ...live.filter((p) => p.epoch > last)]
   })
 
+  /** Epochs the run in progress has finished: those stored before it was followed, then its events'. */
+  readonly liveEpochs: number = $derived.by(() => {
+    const live = this.live
+    if (!live) return 0
+    const stored = this.detail?.id === live.runId ? (this.detail.curves.at(-1)?.epoch ?? 0) : 0
+    return Math.max(stored, live.points.at(-1)?.epoch ?? 0)
+  })
+
   usePreset(preset: ModelPreset): void {
     this.presetChoice = preset
   }

@@ -1,4 +1,4 @@
-/** A share in [0, 1] as a percentage with one decimal: `97.3%`; `–` when there is none. */
+/** A share in [0, 1] as a percentage with one decimal: `97.3%`; `—` when there is none. */
 export function percent(share: number | null): string {
-  return share === null || !Number.isFinite(share) ? '–' : `${(share * 100).toFixed(1)}%`
+  return share === null || !Number.isFinite(share) ? '—' : `${(share * 100).toFixed(1)}%`
 }

@@ -234,6 +234,7 @@ describe('a training run', () => {
     await settle()
     expect(state.viewedId).toBe(9)
     expect(state.curves.map((p) => p.epoch)).toEqual([1, 2, 3])
+    expect(state.liveEpochs).toBe(3)
   })
 
   it('refreshes the list when the run ends, and shows its evaluation', async () => {
