@@ -143,6 +143,7 @@ test('the loop on the demo project: train, watch it learn, open a mistake, cance
     await expect(runHead(page)).toContainText('Run 1')
     await expect(page.getByRole('img', { name: /Confusion matrix/ })).toBeVisible()
     await expect(page.locator('[data-fits="true"]')).toBeVisible()
+    await page.locator('main').evaluate((main) => main.scrollTo(0, 0))
     await page.screenshot({ path: `${SHOTS}/train-light.png` })
 
     // The dark theme, after a reload: the runs are the project's, not the page's.
@@ -154,6 +155,7 @@ test('the loop on the demo project: train, watch it learn, open a mistake, cance
     await expect(runHead(page)).toContainText('Run 1')
     await expect(page.getByRole('img', { name: /Confusion matrix/ })).toBeVisible()
     await expect(page.locator('[data-fits="true"]')).toBeVisible()
+    await page.locator('main').evaluate((main) => main.scrollTo(0, 0))
     await page.screenshot({ path: `${SHOTS}/train-dark.png` })
     expect(problems).toEqual([])
   } finally {
