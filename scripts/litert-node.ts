@@ -19,14 +19,8 @@ let loading: Promise<LiteRtModule> | null = null
 
 function loadLiteRt(): Promise<LiteRtModule> {
   loading ??= (async () => {
-    const scope = globalThis as {
-      self?: unknown
-      navigator?: unknown
-      importScripts?: (file: string) => void
-    }
+    const scope = globalThis as { self?: unknown; importScripts?: (file: string) => void }
     scope.self ??= globalThis
-    // Node 20 has no navigator: without one LiteRT.js logs a failed WebGPU probe.
-    scope.navigator ??= {}
     scope.importScripts = (file: string) => {
       const glue = vm.runInThisContext(
         `(function (require, __dirname, __filename) {${readFileSync(file, 'utf8')}\nreturn ModuleFactory\n})`,
@@ -41,7 +35,16 @@ function loadLiteRt(): Promise<LiteRtModule> {
     const litert = await import('@litertjs/core')
     const require = createRequire(import.meta.url)
     const wasmDir = join(dirname(require.resolve('@litertjs/core/package.json')), 'wasm')
-    await litert.loadLiteRt(`${wasmDir}/`)
+    // It probes for WebGPU, which Node lacks, and warns when it finds none: not news here.
+    const warn = console.warn
+    console.warn = (...args: unknown[]) => {
+      if (!String(args[0]).startsWith('Failed to create default WebGPU device')) warn(...args)
+    }
+    try {
+      await litert.loadLiteRt(`${wasmDir}/`)
+    } finally {
+      console.warn = warn
+    }
     return litert
   })()
   return loading
