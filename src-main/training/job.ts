@@ -9,7 +9,7 @@ import type { DatasetService } from '../dataset/dataset-service.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { Project } from '../store/project.js'
 import { estimateModel } from './estimate.js'
-import { layersOf } from './models.js'
+import { layersOf, presetFor } from './models.js'
 import { splitIndices, type TrainJob } from './train-loop.js'
 
 /** A config's dataset built and its model sized: what a run trains on, or what is wrong. */
@@ -82,8 +82,13 @@ export function prepareRun(
   datasets: DatasetService,
   input: TrainConfig,
 ): PreparedRun {
-  const config = TrainConfig.parse(input)
-  const resolved = resolveRun(project, datasets, config.dataset, config.model)
+  const parsed = TrainConfig.parse(input)
+  const resolved = resolveRun(project, datasets, parsed.dataset, parsed.model)
+  // The run says which preset it used, also when the features chose it.
+  const config: TrainConfig =
+    parsed.model.preset || parsed.model.layers
+      ? parsed
+      : { ...parsed, model: { preset: presetFor(resolved.datasetConfig.features.kind) } }
   const { built, classIds, classNames, inputShape, layers, estimate } = resolved
   const problems = [...estimate.problems]
   const split = Uint8Array.from(built.windows, (w) =>

@@ -181,15 +181,17 @@ export class TrainingService {
           active.points.push(...message.points)
           if (message.points.length)
             project.runs.update(runId, { curves: { points: active.points } })
+          // From the epochs that ended (the first includes the trainer's start): none yet, no ETA.
           const done = active.points.length + message.batch / Math.max(message.batches, 1)
-          const perEpoch = (Date.now() - active.started) / 1000 / Math.max(done, 1e-9)
+          const perEpoch =
+            active.points.reduce((sum, p) => sum + p.seconds, 0) / Math.max(active.points.length, 1)
           emit({
             stage: 'training',
             epoch: message.epoch,
             epochs: message.epochs,
             batch: message.batch,
             batches: message.batches,
-            etaS: done > 0 ? Math.max(0, (message.epochs - done) * perEpoch) : null,
+            etaS: active.points.length > 0 ? Math.max(0, (message.epochs - done) * perEpoch) : null,
             points: message.points,
             diagnosis: diagnose(active.points),
           })

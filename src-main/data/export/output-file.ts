@@ -80,7 +80,8 @@ function writeFailure(path: string, error: unknown): unknown {
 function alreadyExists(path: string): ServiceError {
   return new ServiceError(
     'ALREADY_EXISTS',
-    `${path} already exists and was left as it is. Choose another name, or allow overwriting (--force).`,
+    `${path} already exists and was left as it is. Choose another name, or allow replacing it ` +
+      '(--force on the command line).',
   )
 }
 

@@ -88,7 +88,7 @@ describe('a run', () => {
     expect(progress.length).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 3)
     expect(run).toMatchObject({
       status: 'complete',
-      preset: 'default',
+      preset: 'dense',
       datasetVersionId: spectral,
       datasetName: 'spectral v1',
       classes: ['normal', 'imbalance', 'bearing'],
