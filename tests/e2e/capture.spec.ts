@@ -52,6 +52,7 @@ test('imports a CSV file and exports it again from the recordings list', async (
   await page.getByRole('button', { name: 'Import…' }).click()
   await page.getByLabel(/Files or folders/).fill(`${csv}\n${join(served.dataDir, 'broken.csv')}`)
   await page.getByLabel(/Rate for CSV/).fill('100')
+  await page.getByLabel('Class of every file').fill('pump running')
   await page.getByRole('button', { name: 'Import', exact: true }).click()
   const results = page.getByRole('list', { name: 'Import results' })
   await expect(results).toContainText('200 samples · ax, ay')
@@ -81,6 +82,9 @@ test('imports a CSV file and exports it again from the recordings list', async (
     'aria-selected',
     'true',
   )
+  // The class given to every imported file is the recording's own class.
+  const recordingClass = page.getByLabel('Recording’s class')
+  await expect(recordingClass.locator('option:checked')).toHaveText('pump running')
 })
 
 test('a recording in progress grows on the labeling timeline', async ({ page, served }) => {
