@@ -27,14 +27,24 @@ export interface Int8Model {
   calibrationWindows: number
 }
 
+/**
+ * Each calibrated range is stretched by this factor about zero. A run's calibration windows come
+ * from its training split only, and held-out anomalies can go further than any it trained on:
+ * on a 4-minute demo project (252 calibration windows) the dense preset's int8 model agreed with
+ * the float one on 94% of the test windows with the bare min/max, 99% at 1.25, 100% at 1.5
+ * (docs/tflite.md). It costs about half a bit of resolution.
+ */
+export const CALIBRATION_HEADROOM = 1.5
+
 /** The int8 softmax output the TFLite int8 specification fixes. */
 export const SOFTMAX_OUTPUT: QuantParams = { scale: 1 / 256, zeroPoint: -128 }
 
 /**
  * Post-training full-integer quantization per the TFLite int8 specification:
  * - activations int8, asymmetric, per tensor, from the minimum and maximum each reaches over the
- *   calibration windows (every window given: a run keeps up to 500 training windows), widened to
- *   include 0 so that 0 is exact; pooling and reshapes keep their input's parameters;
+ *   calibration windows (every window given: a run keeps up to 500 training windows), stretched
+ *   by `CALIBRATION_HEADROOM` and widened to include 0 so that 0 is exact; pooling and reshapes
+ *   keep their input's parameters;
  * - weights int8, symmetric (zero point 0, values in [-127, 127]): per output channel for
  *   convolutions, per tensor for fully connected layers (Arm NN 20.08 reads one scale there);
  * - biases int32, scale = input scale × weight scale (per channel where the weights are),
@@ -46,7 +56,7 @@ export const SOFTMAX_OUTPUT: QuantParams = { scale: 1 / 256, zeroPoint: -128 }
 export function quantizeModel(
   float: FloatModel,
   calibration: readonly Float32Array[],
-  opts: { description?: string } = {},
+  opts: { description?: string; headroom?: number } = {},
 ): Int8Model {
   const layers = resolveLayers(float)
   const tanh = layers.find(
@@ -60,7 +70,7 @@ export function quantizeModel(
   if (calibration.length === 0) {
     throw new TfliteError('Quantization needs calibration windows; the run has none.')
   }
-  const ranges = calibrate(layers, calibration)
+  const ranges = calibrate(layers, calibration, opts.headroom ?? CALIBRATION_HEADROOM)
   const graph = new GraphBuilder()
   const [steps = 0, channels = 0] = float.inputShape
   const timed = float.inputShape.length === 2
@@ -163,7 +173,11 @@ interface Flow {
 }
 
 /** The input's and each weighted layer's output range over the calibration windows. */
-function calibrate(layers: readonly ResolvedLayer[], windows: readonly Float32Array[]) {
+function calibrate(
+  layers: readonly ResolvedLayer[],
+  windows: readonly Float32Array[],
+  headroom: number,
+) {
   const input: Range = { min: Infinity, max: -Infinity }
   const outputs = new Map<number, Range>()
   const widen = (range: Range, values: Float32Array) => {
@@ -180,7 +194,11 @@ function calibrate(layers: readonly ResolvedLayer[], windows: readonly Float32Ar
       widen(range, values)
     })
   }
-  return { input, layers: outputs }
+  const widened = (r: Range): Range => ({ min: r.min * headroom, max: r.max * headroom })
+  return {
+    input: widened(input),
+    layers: new Map([...outputs].map(([index, range]) => [index, widened(range)])),
+  }
 }
 
 /**
