@@ -65,7 +65,8 @@ export async function loadLiteRtModel(bytes: Uint8Array): Promise<LiteRtModel> {
   const shape = [...details.shape]
   return {
     async run(input) {
-      const tensor = new litert.Tensor(input, shape)
+      // The package's types predate the INT8 entry the install-time patch adds.
+      const tensor = new litert.Tensor(input as unknown as Uint8Array<ArrayBuffer>, shape)
       const outputs = await model.run([tensor])
       tensor.delete()
       const result = Int8Array.from(outputs[0]?.toTypedArray() as Int8Array)
