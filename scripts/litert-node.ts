@@ -69,8 +69,11 @@ export async function loadLiteRtModel(bytes: Uint8Array): Promise<LiteRtModel> {
       const tensor = new litert.Tensor(input as unknown as Uint8Array<ArrayBuffer>, shape)
       const outputs = await model.run([tensor])
       tensor.delete()
-      const result = Int8Array.from(outputs[0]?.toTypedArray() as Int8Array)
+      const data: unknown = outputs[0]?.toTypedArray()
+      const result = data instanceof Int8Array ? data.slice() : null
       for (const output of outputs) output.delete()
+      if (!result)
+        throw new Error('LiteRT.js gave no int8 output: is scripts/patch-litertjs.js applied?')
       return result
     },
     delete: () => model.delete(),
