@@ -136,7 +136,7 @@ describe('a quantized model', () => {
     )
     expect(pool.options).toMatchObject({
       kind: 'pool2d',
-      filterWidth: 4,
+      filterWidth: 2,
       filterHeight: 1,
       padding: 'VALID',
     })
