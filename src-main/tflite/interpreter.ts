@@ -49,6 +49,9 @@ export interface TensorInfo {
 
 type Kernel = () => void
 
+/** Far above any microcontroller model: a file asking for more is refused, not allocated. */
+const MAX_ACTIVATION_BYTES = 64 * 1024 * 1024
+
 /**
  * How an int32 accumulator is scaled to the output (tflite::MultiplyByQuantizedMultiplier):
  * - `single` (the default): one rounding of the 64-bit product, as TFLite builds it with
@@ -87,8 +90,18 @@ export function createInterpreter(
   }
   // Converters give activations a buffer of their own too, left empty: data makes a constant.
   const isConstant = (t: TfliteTensor) => (model.buffers[t.buffer]?.length ?? 0) > 0
-  const values: (Int8Array | null)[] = tensors.map((t, i) =>
-    !isConstant(t) && t.type === 'INT8' ? new Int8Array(elementsOf(t, i)) : null,
+  const activations = tensors.map((t) => !isConstant(t) && t.type === 'INT8')
+  const activationBytes = tensors.reduce(
+    (sum, t, i) => sum + (activations[i] ? t.shape.reduce((a, b) => a * b, 1) : 0),
+    0,
+  )
+  if (activationBytes > MAX_ACTIVATION_BYTES) {
+    throw new TfliteError(
+      `The model's activations take ${activationBytes} bytes, more than the ${MAX_ACTIVATION_BYTES} the interpreter allows.`,
+    )
+  }
+  const values = tensors.map((t, i) =>
+    activations[i] ? new Int8Array(t.shape.reduce((a, b) => a * b, 1)) : null,
   )
   const activation = (index: number | undefined, what: string): Int8Array => {
     const tensor = index === undefined ? undefined : tensors[index]
@@ -174,16 +187,6 @@ export function createInterpreter(
 function infoOf(tensor: TfliteTensor, elements: number): TensorInfo {
   const { scale, zeroPoint } = perTensor(tensor, `tensor ${tensor.name}`)
   return { name: tensor.name, shape: [...tensor.shape], elements, scale, zeroPoint }
-}
-
-function elementsOf(tensor: TfliteTensor, index: number): number {
-  const n = tensor.shape.reduce((a, b) => a * b, 1)
-  if (n > 64 * 1024 * 1024) {
-    throw new TfliteError(
-      `Tensor ${index} (${tensor.name}) has ${n} elements, too many to run here.`,
-    )
-  }
-  return n
 }
 
 function options<K extends BuiltinOptions['kind']>(
