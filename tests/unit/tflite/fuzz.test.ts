@@ -107,9 +107,9 @@ test(`${CASES} mutated files are read or refused with a TfliteError, never a cra
     try {
       seen[attempt(bytes)]++
     } catch (error) {
-      throw new Error(
-        `Case ${i} (${mutation} of seed ${i % seeds.length}): ${(error as Error).stack}`,
-      )
+      throw new Error(`Case ${i} (${mutation} of seed ${i % seeds.length}) threw`, {
+        cause: error,
+      })
     }
     expect(performance.now() - caseStarted, `case ${i} took too long`).toBeLessThan(2000)
   }
