@@ -7,6 +7,7 @@ import { dataset } from './dataset.js'
 import { hostileClients } from './hostile-clients.js'
 import { liveView } from './live-view.js'
 import { timeline } from './timeline.js'
+import { tflite } from './tflite.js'
 import { training } from './training.js'
 
 const BENCHMARKS = {
@@ -16,6 +17,7 @@ const BENCHMARKS = {
   dataset,
   'hostile-clients': hostileClients,
   training,
+  tflite,
 }
 
 const wanted = process.argv.slice(2)

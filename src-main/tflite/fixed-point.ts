@@ -9,6 +9,8 @@
 export const INT32_MIN = -2147483648
 export const INT32_MAX = 2147483647
 const TWO_POW_31 = 2147483648
+/** Below this, the product with any int32 is exact in a double (2^22 × 2^31 = 2^53). */
+const FAST_PRODUCT_LIMIT = 2 ** 22
 
 /** A real multiplier as TFLite stores it: `multiplier * 2^(shift - 31)`, multiplier in Q0.31. */
 export interface QuantizedMultiplier {
@@ -61,6 +63,11 @@ function frexp(x: number): { fraction: number; exponent: number } {
  */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX
+  // The usual case, exact in a double: |a × b| < 2^53.
+  if (a < FAST_PRODUCT_LIMIT && a > -FAST_PRODUCT_LIMIT) {
+    const product = a * b
+    return Math.trunc((product + (product >= 0 ? 2 ** 30 : 1 - 2 ** 30)) / TWO_POW_31) | 0
+  }
   const aLow = a & 0xffff
   const high = ((a - aLow) / 65536) * b // exact: |high| < 2^46
   const low = aLow * b // exact: |low| < 2^47
@@ -108,23 +115,40 @@ export function multiplyByQuantizedMultiplierSingleRounding(
   x: number,
   m: QuantizedMultiplier,
 ): number {
+  return singleRoundingScaler(m)(x)
+}
+
+/**
+ * `multiplyByQuantizedMultiplierSingleRounding` by one multiplier, prepared once for the
+ * kernels' inner loops.
+ */
+export function singleRoundingScaler(m: QuantizedMultiplier): (x: number) => number {
   const totalShift = 31 - m.shift
-  let { high, low } = multiply64(x, m.multiplier)
-  // + 2^(totalShift - 1), carried into the high word.
-  if (totalShift - 1 < 32) {
-    low += 2 ** (totalShift - 1)
+  // floor((p + 2^(s-1)) / 2^s) = floor((floor(p / 2^(s-1)) + 1) / 2), and with the multiplier
+  // in 16-bit halves, floor(p / 2^(s-1)) is exact in doubles when s - 1 >= 16 (shift <= 14).
+  const halfShift = totalShift - 1
+  if (halfShift >= 16) {
+    const high = Math.floor(m.multiplier / 65536)
+    const low = m.multiplier & 0xffff
+    const divisor = 2 ** (halfShift - 16)
+    return (x) => {
+      const floored = Math.floor((x * high + Math.floor((x * low) / 65536)) / divisor)
+      return Math.floor((floored + 1) / 2) | 0
+    }
+  }
+  return (x) => {
+    let { high, low } = multiply64(x, m.multiplier)
+    // + 2^(totalShift - 1), carried into the high word.
+    low += 2 ** halfShift
     if (low >= 2 ** 32) {
       low -= 2 ** 32
       high += 1
     }
-  } else {
-    high += 2 ** (totalShift - 33)
+    // An arithmetic shift right by totalShift (1..16), kept to its low 32 bits as C's cast to
+    // int32 keeps them (only the high word's low bits reach them).
+    const highBits = ((high % 2 ** totalShift) + 2 ** totalShift) % 2 ** totalShift
+    return (highBits * 2 ** (32 - totalShift) + Math.floor(low / 2 ** totalShift)) | 0
   }
-  // An arithmetic shift right of the 64-bit value by totalShift (1..62), kept to its low 32 bits
-  // as C's cast to int32 keeps them (only the high word's low bits reach them).
-  if (totalShift >= 32) return Math.floor(high / 2 ** (totalShift - 32)) | 0
-  const highBits = ((high % 2 ** totalShift) + 2 ** totalShift) % 2 ** totalShift
-  return (highBits * 2 ** (32 - totalShift) + Math.floor(low / 2 ** totalShift)) | 0
 }
 
 /** The exact 64-bit product of two int32 values as a signed high and an unsigned low word. */

@@ -2,7 +2,7 @@ import {
   expOnNegativeValues,
   multiplyByQuantizedMultiplier,
   multiplyByQuantizedMultiplierGreaterThanOne,
-  multiplyByQuantizedMultiplierSingleRounding,
+  singleRoundingScaler,
   quantizeMultiplier,
   reciprocal,
   roundHalfAway,
@@ -64,7 +64,9 @@ const MAX_ACTIVATION_BYTES = 64 * 1024 * 1024
  */
 export type Rounding = 'single' | 'double'
 
-type Requantize = (acc: number, m: QuantizedMultiplier) => number
+/** Scales an int32 accumulator by one channel's multiplier. */
+type Scaler = (acc: number) => number
+type ScalerFor = (m: QuantizedMultiplier) => Scaler
 
 /**
  * An int8 reference interpreter for the model's operators, with TFLite's integer arithmetic as
@@ -79,10 +81,10 @@ export function createInterpreter(
   opts: { rounding?: Rounding } = {},
 ): Int8Interpreter {
   const { tensors } = model
-  const requantize: Requantize =
+  const scalerFor: ScalerFor =
     (opts.rounding ?? 'single') === 'single'
-      ? multiplyByQuantizedMultiplierSingleRounding
-      : multiplyByQuantizedMultiplier
+      ? singleRoundingScaler
+      : (m) => (acc) => multiplyByQuantizedMultiplier(acc, m)
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new TfliteError(
       `The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; the interpreter runs models with one of each.`,
@@ -117,7 +119,7 @@ export function createInterpreter(
     const name = code?.name ?? 'unknown'
     const where = `Operator ${index} (${name})`
     const io = {
-      requantize,
+      scalerFor,
       input: activation(op.inputs[0], `input of ${where}`),
       output: activation(op.outputs[0], `output of ${where}`),
       inputTensor: tensors[op.inputs[0] as number] as TfliteTensor,
@@ -200,7 +202,7 @@ function options<K extends BuiltinOptions['kind']>(
 }
 
 interface Io {
-  requantize: Requantize
+  scalerFor: ScalerFor
   input: Int8Array
   output: Int8Array
   inputTensor: TfliteTensor
@@ -330,7 +332,7 @@ function fullyConnected(
   const w = weights(filter, outputs, 0, 'weights')
   const b = bias(biasTensor, outputs)
   const { input, output, range } = requantization(io, opts.activation, where)
-  const multipliers = outputMultipliers(input.scale, w.scales, output.scale)
+  const scalers = outputMultipliers(input.scale, w.scales, output.scale).map(io.scalerFor)
   const inputOffset = -input.zeroPoint
   return () => {
     for (let batch = 0; batch < batches; batch++) {
@@ -342,7 +344,7 @@ function fullyConnected(
             ((io.input[batch * depth + d] as number) + inputOffset)
         }
         acc = (acc + (b[out] as number)) | 0
-        acc = io.requantize(acc, multipliers[out] as QuantizedMultiplier) + output.zeroPoint
+        acc = (scalers[out] as Scaler)(acc) + output.zeroPoint
         io.output[batch * outputs + out] = Math.min(Math.max(acc, range.min), range.max)
       }
     }
@@ -410,7 +412,7 @@ function conv2d(
   const w = weights(filter, outShape.channels, 0, 'filter')
   const b = bias(biasTensor, outShape.channels)
   const { input, output, range } = requantization(io, opts.activation, where)
-  const multipliers = outputMultipliers(input.scale, w.scales, output.scale)
+  const scalers = outputMultipliers(input.scale, w.scales, output.scale).map(io.scalerFor)
   const padH = paddingFor(
     opts.padding,
     opts.strideH,
@@ -430,34 +432,39 @@ function conv2d(
     where,
   )
   const inputOffset = -input.zeroPoint
+  const { strideH, strideW, dilationH, dilationW } = opts
+  const { height: inHeight, width: inWidth, channels: inChannels } = inShape
+  const { batches, height: outHeight, width: outWidth, channels: outChannels } = outShape
+  const { height: filterHeight, width: filterWidth } = f
+  const { values: filterValues } = w
+  const { input: inputData, output: outputData } = io
   return () => {
     let o = 0
-    for (let batch = 0; batch < outShape.batches; batch++) {
-      for (let y = 0; y < outShape.height; y++) {
-        for (let x = 0; x < outShape.width; x++) {
-          const originY = y * opts.strideH - padH
-          const originX = x * opts.strideW - padW
-          for (let oc = 0; oc < outShape.channels; oc++) {
+    for (let batch = 0; batch < batches; batch++) {
+      for (let y = 0; y < outHeight; y++) {
+        for (let x = 0; x < outWidth; x++) {
+          const originY = y * strideH - padH
+          const originX = x * strideW - padW
+          for (let oc = 0; oc < outChannels; oc++) {
             let acc = 0
-            for (let fy = 0; fy < f.height; fy++) {
-              const inY = originY + opts.dilationH * fy
-              if (inY < 0 || inY >= inShape.height) continue
-              for (let fx = 0; fx < f.width; fx++) {
-                const inX = originX + opts.dilationW * fx
-                if (inX < 0 || inX >= inShape.width) continue
-                const inBase =
-                  ((batch * inShape.height + inY) * inShape.width + inX) * inShape.channels
-                const filterBase = ((oc * f.height + fy) * f.width + fx) * f.channels
-                for (let ic = 0; ic < inShape.channels; ic++) {
+            for (let fy = 0; fy < filterHeight; fy++) {
+              const inY = originY + dilationH * fy
+              if (inY < 0 || inY >= inHeight) continue
+              for (let fx = 0; fx < filterWidth; fx++) {
+                const inX = originX + dilationW * fx
+                if (inX < 0 || inX >= inWidth) continue
+                const inBase = ((batch * inHeight + inY) * inWidth + inX) * inChannels
+                const filterBase = ((oc * filterHeight + fy) * filterWidth + fx) * inChannels
+                for (let ic = 0; ic < inChannels; ic++) {
                   acc +=
-                    (w.values[filterBase + ic] as number) *
-                    ((io.input[inBase + ic] as number) + inputOffset)
+                    (filterValues[filterBase + ic] as number) *
+                    ((inputData[inBase + ic] as number) + inputOffset)
                 }
               }
             }
             acc = (acc + (b[oc] as number)) | 0
-            acc = io.requantize(acc, multipliers[oc] as QuantizedMultiplier) + output.zeroPoint
-            io.output[o++] = Math.min(Math.max(acc, range.min), range.max)
+            acc = (scalers[oc] as Scaler)(acc) + output.zeroPoint
+            outputData[o++] = Math.min(Math.max(acc, range.min), range.max)
           }
         }
       }
@@ -491,7 +498,7 @@ function depthwiseConv2d(
   const w = weights(filter, outShape.channels, 3, 'filter')
   const b = bias(biasTensor, outShape.channels)
   const { input, output, range } = requantization(io, opts.activation, where)
-  const multipliers = outputMultipliers(input.scale, w.scales, output.scale)
+  const scalers = outputMultipliers(input.scale, w.scales, output.scale).map(io.scalerFor)
   const padH = paddingFor(
     opts.padding,
     opts.strideH,
@@ -536,7 +543,7 @@ function depthwiseConv2d(
                 }
               }
               acc = (acc + (b[oc] as number)) | 0
-              acc = io.requantize(acc, multipliers[oc] as QuantizedMultiplier) + output.zeroPoint
+              acc = (scalers[oc] as Scaler)(acc) + output.zeroPoint
               io.output[
                 ((batch * outShape.height + y) * outShape.width + x) * outShape.channels + oc
               ] = Math.min(Math.max(acc, range.min), range.max)

@@ -13,7 +13,11 @@ import {
 // TFLite's integer arithmetic, against 64-bit BigInt arithmetic written from its definitions and
 // against cases worked by hand.
 
-const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })
+/** Whole int32 range, and the small values (accumulators) the fast paths take. */
+const int32 = fc.oneof(
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  fc.integer({ min: -(2 ** 23), max: 2 ** 23 }),
+)
 
 /** gemmlowp's definition, in exact 64-bit arithmetic. */
 function highMulReference(a: number, b: number): number {
