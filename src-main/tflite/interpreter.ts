@@ -55,7 +55,8 @@ const MAX_ACTIVATION_BYTES = 64 * 1024 * 1024
 /**
  * How an int32 accumulator is scaled to the output (tflite::MultiplyByQuantizedMultiplier):
  * - `single` (the default): one rounding of the 64-bit product, as TFLite builds it with
- *   TFLITE_SINGLE_ROUNDING=1 (CMSIS-NN's and TFLite Micro's option of the same name). LiteRT.js
+ *   TFLITE_SINGLE_ROUNDING=1 (TFLite Micro's and CMSIS-NN's option of the same name; it also
+ *   changes the softmax's input scaling, which follows it here). LiteRT.js
  *   (XNNPACK) and Arm NN requantize in float with one rounding, and give these same bytes
  *   (docs/tflite.md): firmware that runs our exports is built with TFLITE_SINGLE_ROUNDING=1.
  * - `double`: the doubling high multiply, then a rounding shift, TFLite Micro's default build;
@@ -81,8 +82,9 @@ export function createInterpreter(
   opts: { rounding?: Rounding } = {},
 ): Int8Interpreter {
   const { tensors } = model
+  const rounding = opts.rounding ?? 'single'
   const scalerFor: ScalerFor =
-    (opts.rounding ?? 'single') === 'single'
+    rounding === 'single'
       ? singleRoundingScaler
       : (m) => (acc) => multiplyByQuantizedMultiplier(acc, m)
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
@@ -119,6 +121,7 @@ export function createInterpreter(
     const name = code?.name ?? 'unknown'
     const where = `Operator ${index} (${name})`
     const io = {
+      rounding,
       scalerFor,
       input: activation(op.inputs[0], `input of ${where}`),
       output: activation(op.outputs[0], `output of ${where}`),
@@ -202,6 +205,7 @@ function options<K extends BuiltinOptions['kind']>(
 }
 
 interface Io {
+  rounding: Rounding
   scalerFor: ScalerFor
   input: Int8Array
   output: Int8Array
@@ -651,9 +655,12 @@ function softmax(
   if (output.scale !== 1 / 256 || output.zeroPoint !== -128) {
     throw new TfliteError(`${where}: an int8 softmax output has scale 1/256 and zero point -128.`)
   }
+  // With TFLITE_SINGLE_ROUNDING the multiplier is capped a bit lower and scales with one
+  // rounding (tflite::PreprocessSoftmaxScaling, MultiplyByQuantizedMultiplierGreaterThanOne).
+  const single = io.rounding === 'single'
   const realMultiplier = Math.min(
     opts.beta * input.scale * 2 ** (31 - SCALED_DIFF_INTEGER_BITS),
-    2 ** 31 - 1,
+    single ? 2 ** 30 - 1 : 2 ** 31 - 1,
   )
   const inputMultiplier = quantizeMultiplier(realMultiplier)
   if (inputMultiplier.shift < 0)
@@ -667,8 +674,9 @@ function softmax(
   if (depth === 0 || io.input.length !== io.output.length)
     throw new TfliteError(`${where}: its shapes do not match.`)
   const rows = io.input.length / depth
-  const scaledDiff = (diff: number) =>
-    multiplyByQuantizedMultiplierGreaterThanOne(diff, inputMultiplier)
+  const scaledDiff = single
+    ? singleRoundingScaler(inputMultiplier)
+    : (diff: number) => multiplyByQuantizedMultiplierGreaterThanOne(diff, inputMultiplier)
   return () => {
     for (let row = 0; row < rows; row++) {
       const base = row * depth
