@@ -7,13 +7,11 @@
 import { loadLiteRtModel } from '../scripts/litert-node.js'
 import {
   createInterpreter,
-  evaluateInt8,
   exportTflite,
-  floatModelOf,
   quantizeInput,
   readTflite,
 } from '../src-main/tflite/index.js'
-import { trainPresets } from '../tests/integration/tflite/trained-runs.js'
+import { evaluateOnTest, trainPresets } from '../tests/integration/tflite/trained-runs.js'
 
 /** The demo project's default length, and enough epochs to converge on it. */
 const DEMO_MINUTES = 12
@@ -38,12 +36,7 @@ export async function tflite() {
   for (const run of runs) {
     const exported = exportTflite(run.stored)
     const test = run.test.map((i) => run.windows[i]!)
-    const evaluation = evaluateInt8(
-      floatModelOf(run.stored.model, run.stored.weights),
-      exported.bytes,
-      test,
-      run.test.map((i) => run.labels[i]!),
-    )
+    const evaluation = evaluateOnTest(run, exported.bytes)
     const inputs = test.map((w) => quantizeInput(w, exported.input))
     const ours = createInterpreter(readTflite(exported.bytes))
     const liteRt = await loadLiteRtModel(exported.bytes)

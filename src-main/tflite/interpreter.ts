@@ -355,8 +355,15 @@ function fullyConnected(
   }
 }
 
+interface Nhwc {
+  batches: number
+  height: number
+  width: number
+  channels: number
+}
+
 /** NHWC dimensions of a 4-D tensor. */
-function nhwc(tensor: TfliteTensor, where: string) {
+function nhwc(tensor: TfliteTensor, where: string): Nhwc {
   const [batches = 0, height = 0, width = 0, channels = 0] = tensor.shape
   if (tensor.shape.length !== 4) {
     throw new TfliteError(`${where} needs 4-D [batch, height, width, channels] tensors.`)
@@ -392,6 +399,47 @@ function paddingFor(
   return Math.max(0, Math.floor(((outSize - 1) * stride + effectiveFilter - inSize) / 2))
 }
 
+/**
+ * What CONV_2D and DEPTHWISE_CONV_2D share: NHWC shapes that `fits` accepts, per-channel int8
+ * weights along `dimension`, the int32 bias, the output scaling and clamp, and the padding.
+ */
+function convolution(
+  io: Io,
+  filter: Constant | null,
+  biasTensor: Constant | null,
+  opts: Extract<BuiltinOptions, { kind: 'conv2d' | 'depthwiseConv2d' }>,
+  where: string,
+  dimension: number,
+  fits: (f: Nhwc, inShape: Nhwc, outShape: Nhwc) => boolean,
+) {
+  const inShape = nhwc(io.inputTensor, where)
+  const outShape = nhwc(io.outputTensor, where)
+  if (!filter) throw new TfliteError(`${where} has no filter.`)
+  const f = nhwc(filter.tensor, `The filter of ${where}`)
+  if (!fits(f, inShape, outShape)) {
+    throw new TfliteError(
+      `${where}: its filter [${filter.tensor.shape.join(', ')}] does not fit its input and output.`,
+    )
+  }
+  const w = weights(filter, outShape.channels, dimension, 'filter')
+  const { input, output, range } = requantization(io, opts.activation, where)
+  const pad = (stride: number, dilation: number, inSize: number, size: number, outSize: number) =>
+    paddingFor(opts.padding, stride, dilation, inSize, size, outSize, where)
+  return {
+    inShape,
+    outShape,
+    f,
+    w,
+    b: bias(biasTensor, outShape.channels),
+    output,
+    range,
+    scalers: outputMultipliers(input.scale, w.scales, output.scale).map(io.scalerFor),
+    padH: pad(opts.strideH, opts.dilationH, inShape.height, f.height, outShape.height),
+    padW: pad(opts.strideW, opts.dilationW, inShape.width, f.width, outShape.width),
+    inputOffset: -input.zeroPoint,
+  }
+}
+
 /** reference_integer_ops::ConvPerChannel: filter [outChannels, height, width, inChannels]. */
 function conv2d(
   io: Io,
@@ -400,42 +448,19 @@ function conv2d(
   opts: Extract<BuiltinOptions, { kind: 'conv2d' }>,
   where: string,
 ): Kernel {
-  const inShape = nhwc(io.inputTensor, where)
-  const outShape = nhwc(io.outputTensor, where)
-  if (!filter) throw new TfliteError(`${where} has no filter.`)
-  const f = nhwc(filter.tensor, `The filter of ${where}`)
-  if (
-    f.batches !== outShape.channels ||
-    f.channels !== inShape.channels ||
-    inShape.batches !== outShape.batches
-  ) {
-    throw new TfliteError(
-      `${where}: its filter [${filter.tensor.shape.join(', ')}] does not fit its input and output.`,
+  const { inShape, outShape, f, w, b, output, range, scalers, padH, padW, inputOffset } =
+    convolution(
+      io,
+      filter,
+      biasTensor,
+      opts,
+      where,
+      0,
+      (f, inShape, outShape) =>
+        f.batches === outShape.channels &&
+        f.channels === inShape.channels &&
+        inShape.batches === outShape.batches,
     )
-  }
-  const w = weights(filter, outShape.channels, 0, 'filter')
-  const b = bias(biasTensor, outShape.channels)
-  const { input, output, range } = requantization(io, opts.activation, where)
-  const scalers = outputMultipliers(input.scale, w.scales, output.scale).map(io.scalerFor)
-  const padH = paddingFor(
-    opts.padding,
-    opts.strideH,
-    opts.dilationH,
-    inShape.height,
-    f.height,
-    outShape.height,
-    where,
-  )
-  const padW = paddingFor(
-    opts.padding,
-    opts.strideW,
-    opts.dilationW,
-    inShape.width,
-    f.width,
-    outShape.width,
-    where,
-  )
-  const inputOffset = -input.zeroPoint
   const { strideH, strideW, dilationH, dilationW } = opts
   const { height: inHeight, width: inWidth, channels: inChannels } = inShape
   const { batches, height: outHeight, width: outWidth, channels: outChannels } = outShape
@@ -484,44 +509,21 @@ function depthwiseConv2d(
   opts: Extract<BuiltinOptions, { kind: 'depthwiseConv2d' }>,
   where: string,
 ): Kernel {
-  const inShape = nhwc(io.inputTensor, where)
-  const outShape = nhwc(io.outputTensor, where)
-  if (!filter) throw new TfliteError(`${where} has no filter.`)
-  const f = nhwc(filter.tensor, `The filter of ${where}`)
-  const multiplier = outShape.channels / Math.max(inShape.channels, 1)
-  if (
-    f.batches !== 1 ||
-    f.channels !== outShape.channels ||
-    !Number.isInteger(multiplier) ||
-    multiplier < 1
-  ) {
-    throw new TfliteError(
-      `${where}: its filter [${filter.tensor.shape.join(', ')}] does not fit its input and output.`,
+  const { inShape, outShape, f, w, b, output, range, scalers, padH, padW, inputOffset } =
+    convolution(
+      io,
+      filter,
+      biasTensor,
+      opts,
+      where,
+      3,
+      (f, inShape, outShape) =>
+        f.batches === 1 &&
+        f.channels === outShape.channels &&
+        outShape.channels % Math.max(inShape.channels, 1) === 0 &&
+        outShape.channels >= inShape.channels,
     )
-  }
-  const w = weights(filter, outShape.channels, 3, 'filter')
-  const b = bias(biasTensor, outShape.channels)
-  const { input, output, range } = requantization(io, opts.activation, where)
-  const scalers = outputMultipliers(input.scale, w.scales, output.scale).map(io.scalerFor)
-  const padH = paddingFor(
-    opts.padding,
-    opts.strideH,
-    opts.dilationH,
-    inShape.height,
-    f.height,
-    outShape.height,
-    where,
-  )
-  const padW = paddingFor(
-    opts.padding,
-    opts.strideW,
-    opts.dilationW,
-    inShape.width,
-    f.width,
-    outShape.width,
-    where,
-  )
-  const inputOffset = -input.zeroPoint
+  const multiplier = outShape.channels / inShape.channels
   return () => {
     for (let batch = 0; batch < outShape.batches; batch++) {
       for (let y = 0; y < outShape.height; y++) {

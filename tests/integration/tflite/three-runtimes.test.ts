@@ -2,15 +2,13 @@ import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { seededRandom } from '../../../src-main/seeded-random.js'
 import {
-  evaluateInt8,
   exportTflite,
-  floatModelOf,
   quantizeInput,
   readTflite,
   writeTflite,
 } from '../../../src-main/tflite/index.js'
 import { armNn, joined, liteRt, ours } from './runtimes.js'
-import { trainPresets, type TrainedRun } from './trained-runs.js'
+import { evaluateOnTest, trainPresets, type TrainedRun } from './trained-runs.js'
 
 // Every preset's exported model, and the converter-made int8 fixtures, run in our interpreter,
 // in LiteRT.js (WebAssembly, XNNPACK) and in Arm NN (CpuRef): the int8 output bytes must be the
@@ -33,13 +31,7 @@ describe.each(['dense', 'conv1d'] as const)(
       expect(joined(await liteRt(exported.bytes, inputs)).equals(reference)).toBe(true)
       expect(joined(armNn(exported.bytes, inputs)).equals(reference)).toBe(true)
       // The bytes carry a working classifier, not a constant: the test windows come out right.
-      const test = run.test.map((i) => run.windows[i]!)
-      const evaluation = evaluateInt8(
-        floatModelOf(run.stored.model, run.stored.weights),
-        exported.bytes,
-        test,
-        run.test.map((i) => run.labels[i]!),
-      )
+      const evaluation = evaluateOnTest(run, exported.bytes)
       expect(evaluation.int8Accuracy).toBeGreaterThan(0.9)
       expect(evaluation.agreement).toBeGreaterThan(0.95)
     })

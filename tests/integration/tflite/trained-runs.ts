@@ -11,6 +11,7 @@ import { initEngine } from '../../../src-main/training/engine.js'
 import { prepareRun } from '../../../src-main/training/job.js'
 import { readStoredModel, storeRunResult } from '../../../src-main/training/run-record.js'
 import { splitIndices, trainModel } from '../../../src-main/training/train-loop.js'
+import { evaluateInt8, floatModelOf, type Int8Evaluation } from '../../../src-main/tflite/index.js'
 
 export type StoredRun = NonNullable<ReturnType<typeof readStoredModel>>
 
@@ -99,4 +100,14 @@ export async function trainPresets(opts: {
     await services.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** The run's float model against the int8 file `bytes` on its held-out test windows. */
+export function evaluateOnTest(run: TrainedRun, bytes: Uint8Array): Int8Evaluation {
+  return evaluateInt8(
+    floatModelOf(run.stored.model, run.stored.weights),
+    bytes,
+    run.test.map((i) => run.windows[i]!),
+    run.test.map((i) => run.labels[i]!),
+  )
 }

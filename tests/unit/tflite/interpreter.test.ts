@@ -3,7 +3,6 @@ import { describe, expect, test } from 'vitest'
 import { PRESETS } from '../../../src-main/training/models.js'
 import { createInterpreter } from '../../../src-main/tflite/interpreter.js'
 import {
-  TfliteError,
   type BuiltinOptions,
   type TfliteModel,
   type TfliteTensor,
@@ -12,6 +11,7 @@ import { quantizeModel } from '../../../src-main/tflite/quantize.js'
 import { readTflite } from '../../../src-main/tflite/reader.js'
 import { BUILTIN } from '../../../src-main/tflite/schema.js'
 import { randomModel, windows } from './random-model.js'
+import { refusalOf } from './refusal.js'
 
 const fixture = (name: string) =>
   readTflite(new Uint8Array(readFileSync(`tests/fixtures/tflite/${name}.tflite`)))
@@ -168,15 +168,7 @@ describe('rounding', () => {
 })
 
 describe('what the interpreter refuses', () => {
-  const refusal = (model: TfliteModel) => {
-    try {
-      createInterpreter(model)
-    } catch (error) {
-      expect(error).toBeInstanceOf(TfliteError)
-      return (error as Error).message
-    }
-    throw new Error('the model was accepted')
-  }
+  const refusal = (model: TfliteModel) => refusalOf(() => createInterpreter(model))
 
   test('a float model', () => {
     expect(refusal(fixture('hello_world_float'))).toMatch(

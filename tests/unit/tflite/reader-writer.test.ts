@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs'
 import { Builder } from 'flatbuffers'
 import { describe, expect, test } from 'vitest'
 import { PRESETS } from '../../../src-main/training/models.js'
-import { TfliteError, type TfliteModel } from '../../../src-main/tflite/model.js'
+import type { TfliteModel } from '../../../src-main/tflite/model.js'
 import { quantizeModel } from '../../../src-main/tflite/quantize.js'
 import { readTflite } from '../../../src-main/tflite/reader.js'
 import { writeTflite } from '../../../src-main/tflite/writer.js'
 import { randomModel, windows } from './random-model.js'
+import { refusalOf } from './refusal.js'
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(`tests/fixtures/tflite/${name}.tflite`))
@@ -150,15 +151,7 @@ describe('the reader, on files from TensorFlow’s converter', () => {
 
 describe('the reader refuses a bad file with a TfliteError that says why', () => {
   const good = writeTflite(exportOf('dense'))
-  const refused = (bytes: Uint8Array) => {
-    try {
-      readTflite(bytes)
-    } catch (error) {
-      expect(error).toBeInstanceOf(TfliteError)
-      return (error as Error).message
-    }
-    throw new Error('the file was read')
-  }
+  const refused = (bytes: Uint8Array) => refusalOf(() => readTflite(bytes))
 
   test('not a model, or too short', () => {
     expect(refused(new TextEncoder().encode('{"layers": []}\n'))).toMatch(
