@@ -4,7 +4,7 @@
  * file's flash bytes, the planned arena against its lower bound, and int8 inferences per second
  * of our interpreter against LiteRT.js on the same file, side by side.
  */
-import { loadLiteRtModel } from '../scripts/litert-node.js'
+import { loadLiteRtModel } from '../src-main/deploy/litert-node.js'
 import {
   createInterpreter,
   exportTflite,

@@ -11,6 +11,8 @@ import { ImportService } from './data/import/import-service.js'
 import { TimelineService } from './data/timeline-service.js'
 import { DatasetService } from './dataset/dataset-service.js'
 import { datasetHandlers } from './dataset/handlers.js'
+import { DeployService } from './deploy/deploy-service.js'
+import { deployHandlers } from './deploy/handlers.js'
 import { ClassService } from './labels/class-service.js'
 import { labelsHandlers } from './labels/handlers.js'
 import { actorName, LabelService } from './labels/label-service.js'
@@ -74,6 +76,7 @@ export function createServices(opts: ServicesOptions) {
     backend: opts.trainingBackend,
     log,
   })
+  const deploy = new DeployService({ project: () => classes.project(), datasets })
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -97,6 +100,7 @@ export function createServices(opts: ServicesOptions) {
     ...labelsHandlers({ classes, labels }),
     ...datasetHandlers({ datasets }),
     ...trainingHandlers({ training }),
+    ...deployHandlers({ deploy, projects }),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)

@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import packageJson from '../../package.json' with { type: 'json' }
 import { registerCapture } from './commands/capture.js'
 import { registerData } from './commands/data.js'
+import { registerDeploy } from './commands/deploy.js'
 import { registerLabels } from './commands/labels.js'
 import { registerProject } from './commands/project.js'
 import { registerServe } from './commands/serve.js'
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerLabels(program, ctx)
   registerWindows(program, ctx)
   registerTraining(program, ctx)
+  registerDeploy(program, ctx)
   return program
 }
 

@@ -55,5 +55,26 @@ export function nativeDialogs(window: () => BrowserWindow | null): FileDialogs {
         ],
       })
     },
+    async pickModelExportPath(format, suggestedName) {
+      // The C files and the bundle are folders; the model and the Arduino library are files.
+      if (format === 'c' || format === 'bundle') {
+        const folders = await open({
+          title: `Export the model as ${format === 'c' ? 'C files' : 'a bundle'}: choose a folder`,
+          properties: ['openDirectory', 'createDirectory'],
+        })
+        return folders?.[0] ?? null
+      }
+      const extension = format === 'tflite' ? 'tflite' : 'zip'
+      return save({
+        title: format === 'tflite' ? 'Export the model' : 'Export an Arduino library',
+        defaultPath: `${suggestedName}.${extension}`,
+        filters: [
+          {
+            name: format === 'tflite' ? 'TensorFlow Lite model' : 'Arduino library (.zip)',
+            extensions: [extension],
+          },
+        ],
+      })
+    },
   }
 }

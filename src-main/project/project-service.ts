@@ -31,6 +31,11 @@ export interface FileDialogs {
   pickProjectFile(purpose: 'open' | 'create'): Promise<string | null>
   pickImportPaths(): Promise<string[] | null>
   pickExportPath(format: 'csv' | 'ei', suggestedName: string): Promise<string | null>
+  /** Where to write a model export: a file (.tflite, .zip), or a folder (C files, bundle). */
+  pickModelExportPath(
+    format: 'tflite' | 'c' | 'arduino' | 'bundle',
+    suggestedName: string,
+  ): Promise<string | null>
 }
 
 export interface ProjectServiceOptions {

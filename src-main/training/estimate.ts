@@ -30,12 +30,12 @@ export const BOARDS: { id: BoardId; name: string; flashBytes: number; ramBytes: 
 
 // What the rest of the firmware needs, besides the model: the estimate's stated assumptions.
 /** The firmware's code: protocol, int8 interpreter, features, drivers. */
-const FIRMWARE_FLASH_BYTES = 48 * 1024
+export const FIRMWARE_FLASH_BYTES = 48 * 1024
 /** The model file's structure: header, operator list, per-tensor shapes and quantization. */
 const MODEL_FILE_BASE_BYTES = 1024
 const MODEL_FILE_PER_TENSOR_BYTES = 96
 /** Stack, serial buffers, the firmware's own variables. */
-const FIRMWARE_RAM_BYTES = 8 * 1024
+export const FIRMWARE_RAM_BYTES = 8 * 1024
 
 /**
  * The size of `layers` on `inputShape` for `classes` classes, as an int8 model: parameters are

@@ -13,6 +13,7 @@ import type { RpcResponse } from './rpc.js'
 import { captureEvents, captureMethods } from './capture.js'
 import { dataEvents, dataMethods } from './data.js'
 import { datasetEvents, datasetMethods } from './dataset.js'
+import { deployEvents, deployMethods } from './deploy.js'
 import { labelsEvents, labelsMethods } from './labels.js'
 import { projectEvents, projectMethods } from './project.js'
 import { trainingEvents, trainingMethods } from './training.js'
@@ -20,6 +21,7 @@ import { trainingEvents, trainingMethods } from './training.js'
 export * from './capture.js'
 export * from './data.js'
 export * from './dataset.js'
+export * from './deploy.js'
 export * from './labels.js'
 export * from './project.js'
 export * from './rpc.js'
@@ -32,6 +34,7 @@ export const methods = {
   ...labelsMethods,
   ...datasetMethods,
   ...trainingMethods,
+  ...deployMethods,
 } as const
 
 export type Methods = typeof methods
@@ -48,6 +51,7 @@ export const events = {
   ...labelsEvents,
   ...datasetEvents,
   ...trainingEvents,
+  ...deployEvents,
 } as const
 
 export type Events = typeof events

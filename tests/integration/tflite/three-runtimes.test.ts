@@ -29,7 +29,7 @@ describe.each(['dense', 'conv1d'] as const)(
       expect(inputs.length).toBeGreaterThanOrEqual(400)
       const reference = joined(ours(exported.bytes, inputs))
       expect(joined(await liteRt(exported.bytes, inputs)).equals(reference)).toBe(true)
-      expect(joined(armNn(exported.bytes, inputs)).equals(reference)).toBe(true)
+      expect(joined(await armNn(exported.bytes, inputs)).equals(reference)).toBe(true)
       // The bytes carry a working classifier, not a constant: the test windows come out right.
       const evaluation = evaluateOnTest(run, exported.bytes)
       expect(evaluation.int8Accuracy).toBeGreaterThan(0.9)
@@ -56,6 +56,6 @@ describe.each(['hello_world_int8', 'micro_speech_quantized'])('the converter-mad
     })
     const reference = joined(ours(bytes, inputs))
     expect(joined(await liteRt(staticBatch, inputs)).equals(reference)).toBe(true)
-    expect(joined(armNn(bytes, inputs)).equals(reference)).toBe(true)
+    expect(joined(await armNn(bytes, inputs)).equals(reference)).toBe(true)
   })
 })

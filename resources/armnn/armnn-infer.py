@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs a .tflite model in Arm NN (Debian's python3-pyarmnn, the CpuRef backend) on many inputs.
 
-    /usr/bin/python3 scripts/armnn-infer.py MODEL.tflite INPUTS.bin OUTPUTS.bin
+    /usr/bin/python3 resources/armnn/armnn-infer.py MODEL.tflite INPUTS.bin OUTPUTS.bin
 
 INPUTS.bin holds the model's input tensors back to back, as raw bytes of its input type (int8 for
 TinyLoop's models); OUTPUTS.bin gets the output tensors the same way. One process runs them all,

@@ -1,0 +1,274 @@
+import { createHash } from 'node:crypto'
+import type {
+  InspectedModel,
+  Int8Accuracy,
+  ModelCard,
+  ModelExportFormat,
+  Verification,
+} from '../../src-preload/contract/index.js'
+import { Verification as VerificationSchema } from '../../src-preload/contract/index.js'
+import type { DatasetService } from '../dataset/dataset-service.js'
+import { ServiceError } from '../rpc/errors.js'
+import type { Project } from '../store/project.js'
+import {
+  evaluateInt8,
+  exportTflite,
+  floatModelOf,
+  predict,
+  quantizeInput,
+  readTflite,
+  createInterpreter,
+  inspectTflite,
+  TfliteError,
+  type TfliteExport,
+} from '../tflite/index.js'
+import { planModel } from '../tflite/plan.js'
+import { FIRMWARE_FLASH_BYTES, FIRMWARE_RAM_BYTES } from '../training/estimate.js'
+import { readStoredModel, type StoredModel } from '../training/run-record.js'
+import { InputFileError, readInputFile } from '../input-file.js'
+import { downloadOf, exportFiles, type ExportedFiles } from './exports.js'
+import { heldOutWindows, type HeldOut } from './held-out.js'
+import { readWindowsCsv } from './windows-csv.js'
+
+/** The int8 file of a run, kept with it: the card, the checks and the exports use these bytes. */
+const INT8_ARTIFACT = 'model-int8.tflite'
+const VERIFICATION_ARTIFACT = 'verification.json'
+/** Largest .tflite `inspect` reads (models for microcontrollers are kilobytes). */
+const MAX_TFLITE_BYTES = 64 * 1024 ** 2
+
+export interface DeployServiceOptions {
+  project: () => Project
+  datasets: DatasetService
+}
+
+/** What a run's int8 model is made of, from its stored file. */
+interface Int8Run {
+  stored: { model: StoredModel; weights: Float32Array; calibration: Float32Array }
+  bytes: Uint8Array
+  sha256: string
+  /** Its operators, once each, in the file's order. */
+  ops: string[]
+  exported: Pick<TfliteExport, 'input' | 'output' | 'plan' | 'calibrationWindows'>
+}
+
+/**
+ * Deploying trained runs: the int8 model of a run (quantized once and kept with it), its card
+ * (measured on those bytes), the check in independent runtimes, and the exports for a device.
+ */
+export class DeployService {
+  readonly #opts: DeployServiceOptions
+
+  constructor(opts: DeployServiceOptions) {
+    this.#opts = opts
+  }
+
+  card(runId: number): ModelCard {
+    const project = this.#opts.project()
+    const run = this.#int8(project, runId)
+    const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
+    const accuracy = (split: HeldOut['val']): Int8Accuracy | null =>
+      split.windows.length === 0
+        ? null
+        : evaluateInt8(
+            floatModelOf(run.stored.model, run.stored.weights),
+            run.bytes,
+            split.windows,
+            split.labels,
+          )
+    const { plan } = run.exported
+    const windowBytes = heldOut.windowFloats * 4
+    return {
+      runId,
+      classes: run.stored.model.classNames,
+      file: { bytes: run.bytes.length, sha256: run.sha256 },
+      arena: {
+        bytes: plan.arenaBytes,
+        activationBytes: plan.activationBytes,
+        lowerBoundBytes: plan.lowerBoundBytes,
+        overheadBytes: plan.overheadBytes,
+      },
+      macs: plan.macs,
+      ops: run.ops,
+      input: run.exported.input,
+      output: run.exported.output,
+      calibrationWindows: run.exported.calibrationWindows,
+      val: accuracy(heldOut.val),
+      test: accuracy(heldOut.test),
+      boards: plan.boards.map((board) => {
+        const neededFlashBytes = run.bytes.length + FIRMWARE_FLASH_BYTES
+        const neededRamBytes = plan.arenaBytes + windowBytes + FIRMWARE_RAM_BYTES
+        const problems = [
+          neededFlashBytes > board.flashBytes ? 'flash' : '',
+          neededRamBytes > board.ramBytes ? 'RAM' : '',
+        ].filter(Boolean)
+        return {
+          id: board.id,
+          name: board.name,
+          flashBytes: board.flashBytes,
+          ramBytes: board.ramBytes,
+          neededFlashBytes,
+          neededRamBytes,
+          fits: problems.length === 0,
+          problem: problems.length
+            ? `Needs more ${problems.join(' and ')} than the board has for an application.`
+            : null,
+          estimatedLatencyMs: board.estimatedLatencyMs,
+        }
+      }),
+      verification: this.#verification(project, runId, run.sha256),
+      datasetChanged: heldOut.datasetChanged,
+    }
+  }
+
+  /**
+   * Runs the run's int8 file in LiteRT.js and Arm NN (those installed) on up to `count` held-out
+   * windows and compares the output bytes with TinyLoop's interpreter; keeps the result with the
+   * run, for this file's hash.
+   */
+  async verify(runId: number, count: number): Promise<ModelCard> {
+    const project = this.#opts.project()
+    const run = this.#int8(project, runId)
+    const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
+    const windows = [...heldOut.test.windows, ...heldOut.val.windows, ...heldOut.train.windows]
+      .slice(0, count)
+      .map((w) => quantizeInput(w, run.exported.input))
+    const { checkRuntimes } = await import('./verify.js')
+    const verification: Verification = {
+      sha256: run.sha256,
+      checkedAt: Date.now(),
+      windows: windows.length,
+      runtimes: await checkRuntimes(run.bytes, windows),
+    }
+    project.runs.putArtifact(
+      runId,
+      VERIFICATION_ARTIFACT,
+      new TextEncoder().encode(JSON.stringify(verification)),
+    )
+    return this.card(runId)
+  }
+
+  async export(
+    runId: number,
+    format: ModelExportFormat,
+    path: string,
+    overwrite: boolean,
+  ): Promise<ExportedFiles> {
+    const project = this.#opts.project()
+    const run = this.#int8(project, runId)
+    const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
+    return exportFiles({ run, heldOut, runId }, format, path, overwrite)
+  }
+
+  /** An export as one file's bytes, for a browser to download. */
+  download(runId: number, format: ModelExportFormat) {
+    const project = this.#opts.project()
+    const run = this.#int8(project, runId)
+    const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
+    const { fileName, bytes } = downloadOf({ run, heldOut, runId }, format, `tinyloop-run-${runId}`)
+    return { fileName, base64: Buffer.from(bytes).toString('base64'), bytes: bytes.length }
+  }
+
+  /** What TinyLoop's reader sees in a .tflite file on this machine. */
+  async inspect(path: string): Promise<InspectedModel> {
+    let bytes: Buffer
+    try {
+      bytes = await readInputFile(path, MAX_TFLITE_BYTES)
+    } catch (error) {
+      if (!(error instanceof InputFileError)) throw error
+      throw new ServiceError(
+        error.problem === 'NOT_FOUND' ? 'NOT_FOUND' : 'INVALID_ARGUMENT',
+        error.message,
+      )
+    }
+    try {
+      return inspectTflite(new Uint8Array(bytes))
+    } catch (error) {
+      if (error instanceof TfliteError) {
+        throw new ServiceError(
+          'INVALID_ARGUMENT',
+          `${path} cannot be read as a .tflite: ${error.message}`,
+        )
+      }
+      throw error
+    }
+  }
+
+  /** The model's int8 predictions on the windows of a `tinyloop windows --out` CSV file. */
+  async predict(runId: number, path: string) {
+    const project = this.#opts.project()
+    const run = this.#int8(project, runId)
+    const { model } = run.stored
+    const rows = await readWindowsCsv(path, model.featureNames)
+    const interpreter = createInterpreter(readTflite(run.bytes))
+    const mean = model.normalization?.mean
+    const std = model.normalization?.std
+    return {
+      classes: model.classNames,
+      windows: rows.map(({ line, features }) => {
+        const normalized = features.map((v, f) => (v - (mean?.[f] ?? 0)) / (std?.[f] ?? 1))
+        const { output, classIndex } = predict(interpreter, normalized)
+        return {
+          line,
+          output: Array.from(output),
+          classIndex,
+          className: model.classNames[classIndex] ?? String(classIndex),
+        }
+      }),
+    }
+  }
+
+  /** The run's stored int8 file, made (and kept) the first time it is asked for. */
+  #int8(project: Project, runId: number): Int8Run {
+    const stored = readStoredModel(project, runId)
+    if (!stored) {
+      const run = project.runs.get(runId)
+      throw new ServiceError(
+        run ? 'INVALID_ARGUMENT' : 'NOT_FOUND',
+        run
+          ? `Run ${runId} has no trained model (it is ${run.status}). Deploy a completed run.`
+          : `There is no run ${runId} in this project.`,
+      )
+    }
+    let bytes = project.runs.getArtifact(runId, INT8_ARTIFACT)
+    let exported: Int8Run['exported']
+    if (bytes) {
+      const parsed = readTflite(bytes)
+      const quantOf = (tensor: number) => {
+        const t = parsed.tensors[tensor]
+        return {
+          scale: t?.quantization?.scale[0] ?? 1,
+          zeroPoint: t?.quantization?.zeroPoint[0] ?? 0,
+          shape: t?.shape ?? [],
+        }
+      }
+      exported = {
+        input: quantOf(parsed.inputs[0] ?? 0),
+        output: quantOf(parsed.outputs[0] ?? 0),
+        plan: planModel(parsed),
+        calibrationWindows: stored.calibration.length / sizeOf(stored.model.inputShape),
+      }
+    } else {
+      const made = exportTflite(stored)
+      bytes = made.bytes
+      exported = made
+      if (!project.readOnly) project.runs.putArtifact(runId, INT8_ARTIFACT, bytes)
+    }
+    const ops = [...new Set(readTflite(bytes).operatorCodes.map((c) => c.name))]
+    return { stored, bytes, sha256: sha256(bytes), ops, exported }
+  }
+
+  #verification(project: Project, runId: number, hash: string): Verification | null {
+    const bytes = project.runs.getArtifact(runId, VERIFICATION_ARTIFACT)
+    if (!bytes) return null
+    const parsed = VerificationSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)))
+    return parsed.success && parsed.data.sha256 === hash ? parsed.data : null
+  }
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1)
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
