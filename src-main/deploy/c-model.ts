@@ -110,9 +110,12 @@ export function modelHeader(meta: ModelMetadata): string {
     '',
     'extern const uint8_t tinyloop_model[TINYLOOP_MODEL_BYTES];',
     'extern const char *const tinyloop_class_names[TINYLOOP_CLASS_COUNT];',
-    "/* Each feature becomes (x - mean) / std before quantization: the training split's statistics. */",
-    'extern const float tinyloop_feature_mean[TINYLOOP_FEATURE_COUNT];',
-    'extern const float tinyloop_feature_std[TINYLOOP_FEATURE_COUNT];',
+    '/*',
+    ' * Each feature becomes (x - mean) / std before quantization (tinyloop_normalize): the training',
+    " * split's statistics, as doubles, as the app computes them.",
+    ' */',
+    'extern const double tinyloop_feature_mean[TINYLOOP_FEATURE_COUNT];',
+    'extern const double tinyloop_feature_std[TINYLOOP_FEATURE_COUNT];',
     '',
     '#ifdef __cplusplus',
     '}',
@@ -152,12 +155,12 @@ export function modelSource(meta: ModelMetadata, bytes: Uint8Array): string {
     ...meta.classes.map((name) => `  ${cString(name)},`),
     '};',
     '',
-    'const float tinyloop_feature_mean[TINYLOOP_FEATURE_COUNT] = {',
-    ...chunks(mean.map(cFloat), 6).map((row) => `  ${row.join(', ')},`),
+    'const double tinyloop_feature_mean[TINYLOOP_FEATURE_COUNT] = {',
+    ...chunks(mean.map(cDouble), 4).map((row) => `  ${row.join(', ')},`),
     '};',
     '',
-    'const float tinyloop_feature_std[TINYLOOP_FEATURE_COUNT] = {',
-    ...chunks(std.map(cFloat), 6).map((row) => `  ${row.join(', ')},`),
+    'const double tinyloop_feature_std[TINYLOOP_FEATURE_COUNT] = {',
+    ...chunks(std.map(cDouble), 4).map((row) => `  ${row.join(', ')},`),
     '};',
     '',
   ].join('\n')
@@ -167,6 +170,12 @@ export function modelSource(meta: ModelMetadata, bytes: Uint8Array): string {
 export function cFloat(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`${value} has no C float literal`)
   return `${Math.fround(value).toPrecision(9)}f`
+}
+
+/** A double as a C literal that reads back to the same double (17 significant digits). */
+export function cDouble(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`${value} has no C literal`)
+  return value.toPrecision(17)
 }
 
 /** A C string literal: only printable ASCII as it is, everything else as octal escapes. */
