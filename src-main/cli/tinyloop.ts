@@ -45,6 +45,12 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; resolves to the exit code (0 ok, 1 failure, 2 usage error). */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`tinyloop predict 1 --input w.csv | head`) closes the pipe: what
+  // is left to print has nowhere to go, which is not a failure, and the command finishes its
+  // work (a recording is still saved whole).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`tinyloop: cannot print: ${err.message}\n`)
+  })
   const program = buildProgram()
   try {
     await program.parseAsync(argv)

@@ -26,11 +26,18 @@ function loadLiteRt(): Promise<LiteRtModule> {
         `(function (require, __dirname, __filename) {${readFileSync(file, 'utf8')}\nreturn ModuleFactory\n})`,
         { filename: file },
       ) as (require: NodeJS.Require, dir: string, filename: string) => unknown
-      ;(globalThis as { ModuleFactory?: unknown }).ModuleFactory = glue(
-        createRequire(file),
-        dirname(file),
-        file,
-      )
+      const factory = glue(createRequire(file), dirname(file), file) as (
+        moduleArg: object | undefined,
+      ) => unknown
+      // Its runtime logs each model it compiles (INFO and WARNING lines on stderr), which would
+      // clutter the CLI's output; errors still get through.
+      ;(globalThis as { ModuleFactory?: unknown }).ModuleFactory = (moduleArg?: object) =>
+        factory({
+          ...moduleArg,
+          printErr: (line: string) => {
+            if (!/^(INFO|WARNING): /.test(line)) console.error(line)
+          },
+        })
     }
     const litert = await import('@litertjs/core')
     const require = createRequire(import.meta.url)

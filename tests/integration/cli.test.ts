@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -89,5 +89,20 @@ describe('tinyloop CLI', () => {
     const badPort = await tinyloop(['serve', '--port', 'seventy'])
     expect(badPort.code).toBe(2)
     expect(badPort.stderr).toContain('port number')
+  })
+
+  it('finishes quietly when the reader of its output goes away (| head)', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bin/tinyloop.js', '--project', join(dir, 'p.tinyloop'), '--json', 'project', 'info'],
+      { env: { ...process.env, TINYLOOP_PROJECT: '' } },
+    )
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(stderr).not.toContain('EPIPE')
+    expect(code).toBe(0)
+    expect(statSync(join(dir, 'p.tinyloop')).size).toBeGreaterThan(0)
   })
 })
