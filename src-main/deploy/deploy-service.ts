@@ -248,7 +248,16 @@ export class DeployService {
         calibrationWindows: stored.calibration.length / sizeOf(stored.model.inputShape),
       }
     } else {
-      const made = exportTflite(stored)
+      let made: ReturnType<typeof exportTflite>
+      try {
+        made = exportTflite(stored)
+      } catch (error) {
+        if (!(error instanceof TfliteError)) throw error
+        throw new ServiceError(
+          'INVALID_ARGUMENT',
+          `Run ${runId} cannot be exported: ${error.message}`,
+        )
+      }
       bytes = made.bytes
       exported = made
       if (!project.readOnly) project.runs.putArtifact(runId, INT8_ARTIFACT, bytes)

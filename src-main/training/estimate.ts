@@ -58,6 +58,14 @@ export function estimateModel(opts: {
       `The dataset has ${classNames.length === 0 ? 'no classes' : 'one class'}: a classifier needs two or more.`,
     )
   }
+  const warnings = layers.flatMap((layer, i) =>
+    'activation' in layer && layer.activation === 'tanh'
+      ? [
+          `Layer ${i + 1} (${layer.type}) uses tanh: it trains, but the int8 export for a ` +
+            'device does not support tanh. Use relu, relu6 or linear to deploy it.',
+        ]
+      : [],
+  )
   const params = shaped.layers.reduce((sum, l) => sum + l.params, 0)
   const biases = shaped.layers.reduce((sum, l) => sum + l.biases, 0)
   const weightTensors = shaped.layers.filter((l) => l.params > 0).length * 2
@@ -99,6 +107,7 @@ export function estimateModel(opts: {
       }
     }),
     problems,
+    warnings,
   }
 }
 

@@ -124,6 +124,8 @@ export const ModelEstimate = z.object({
   boards: z.array(BoardFit),
   /** A model that cannot be built for this data (a kernel longer than the window, say). */
   problems: z.array(z.string()),
+  /** It trains, but something later will not work: a tanh layer cannot go to int8, say. */
+  warnings: z.array(z.string()).default([]), // runs stored before it have none
 })
 export type ModelEstimate = z.infer<typeof ModelEstimate>
 

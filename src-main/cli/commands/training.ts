@@ -38,6 +38,8 @@ export function registerTraining(program: Command, ctx: CliContext): void {
           progress.stop()
         }
         const detail = await client.call('runs.get', { id: run.id })
+        for (const warning of detail.estimate?.warnings ?? [])
+          process.stderr.write(`Warning: ${warning}\n`)
         ctx.print({ runId: detail.id, ...detail }, () => describeRun(detail))
         if (detail.status === 'failed')
           throw new CliError(`Run ${detail.id} failed: ${detail.error}`)

@@ -64,3 +64,19 @@ test('a config with an unknown key gets one clear error line before anything tra
   expect(run.stderr).toMatch(/^tinyloop: Invalid arguments for training\.start: .*epochs/)
   expect(run.stderr.trim().split('\n')).toHaveLength(1)
 })
+
+test('a tanh layer trains with a warning that it cannot be deployed, and the card says why', async () => {
+  const file = config({
+    dataset: { windowMs: 1000, strideMs: 500, features: { kind: 'stats' } },
+    model: { layers: [{ type: 'dense', units: 8, activation: 'tanh' }] },
+    training: { epochs: 2 },
+  })
+  const run = await runCli(projectPath, '--json', 'train', '--config', file)
+  expect(run.code, run.stderr).toBe(0)
+  const { runId, estimate } = JSON.parse(run.stdout)
+  expect(estimate.warnings).toEqual([expect.stringContaining('Layer 1 (dense) uses tanh')])
+  expect(run.stderr).toMatch(/^Warning: Layer 1 \(dense\) uses tanh/m)
+  const card = await runCli(projectPath, 'card', String(runId))
+  expect(card.code).toBe(1)
+  expect(card.stderr).toMatch(/tanh/)
+})

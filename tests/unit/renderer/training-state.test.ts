@@ -118,6 +118,7 @@ const estimate = (params: number): ModelEstimate => ({
   ramBytes: 12_000,
   boards: [],
   problems: [],
+  warnings: [],
 })
 
 /**
