@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { DatasetConfig } from '../../../src-preload/contract/index.js'
 import { computeNormalization, normalize } from '../../../src-main/dataset/normalization.js'
 import { seededRandom } from '../../../src-main/seeded-random.js'
 import {
@@ -16,6 +17,8 @@ import { rawReference, snapshotReference, spectralReference, statsReference } fr
 // normalization and quantization bit for bit; spectral bit for bit but for the last bits that
 // another libm's cos and sin can move (docs/features-c.md), and the model's int8 input bytes
 // identical everywhere.
+
+const DEFAULT_STD_FLOOR = DatasetConfig.parse({}).normalization.stdFloor
 
 let harness: string
 beforeAll(() => {
@@ -137,7 +140,7 @@ describe('golden windows', () => {
         Float32Array.from(app.flatMap((row) => Array.from(row))),
         app[0]!.length,
         app.map(() => true),
-        1e-6,
+        DEFAULT_STD_FLOOR,
       )
       const appInputs = app.map((row) => normalize(row, normalization))
       const q = calibratedInput(appInputs)
@@ -173,9 +176,9 @@ it('normalizes bit for bit with the app’s float64 constants', () => {
   rows.push(Float32Array.from({ length: width }, (_, f) => (f % 2 ? 3e38 : -1e-45)))
   const normalization = {
     mean: Array.from({ length: width }, (_, f) => (random() - 0.5) * 10 ** ((f % 12) - 6)),
-    // The app's floor 1e-6 among them: a constant feature's deviation.
+    // The app's default floor among them: a constant feature's deviation.
     std: Array.from({ length: width }, (_, f) =>
-      f % 7 === 0 ? 1e-6 : random() * 10 ** ((f % 12) - 6),
+      f % 7 === 0 ? DEFAULT_STD_FLOOR : random() * 10 ** ((f % 12) - 6),
     ),
   }
   const batch = new HarnessBatch()
