@@ -6,7 +6,7 @@ export type KeymapActions = { [S in KeyScope]: ScopeActions<S> }
 
 /** What each entry of the keymap does: run by its keys, and by the palette. */
 export function keymapActions(app: AppState): KeymapActions {
-  const { capture, labels, timeline, training } = app
+  const { capture, labels, timeline, training, deploy } = app
   /** Keyboard marks go where the pointer is, else in the middle of the window. */
   const here = () => timeline.cursorUs ?? (timeline.viewport.fromUs + timeline.viewport.toUs) / 2
   const selectNeighbour = (direction: 1 | -1) => {
@@ -79,6 +79,16 @@ export function keymapActions(app: AppState): KeymapActions {
     train: {
       'training.start': () => void training.start(),
       'training.cancel': () => void training.cancel(),
+    },
+    deploy: {
+      'deploy.verify': () => void deploy.verify(),
+      'deploy.exportTflite': () => void deploy.exportFormat('tflite'),
+      'deploy.exportC': () => void deploy.exportFormat('c'),
+      'deploy.exportArduino': () => void deploy.exportFormat('arduino'),
+      'deploy.exportBundle': () => void deploy.exportFormat('bundle'),
+      'deploy.exportToPath': () => {
+        if (deploy.run) deploy.pathDialogOpen = true
+      },
     },
   }
 }

@@ -8,7 +8,7 @@ import { VIEWS, type ViewId } from './state/views'
  *
  * Keys are written `Mod+Shift+Z` (Mod is Ctrl, or Cmd on a Mac), `Alt+1`, `R`, `[`, `ArrowLeft`.
  */
-export type KeyScope = 'global' | Extract<ViewId, 'capture' | 'label' | 'train'>
+export type KeyScope = 'global' | Extract<ViewId, 'capture' | 'label' | 'train' | 'deploy'>
 
 export interface KeymapEntry {
   id: string
@@ -159,6 +159,51 @@ export const KEYMAP = [
     label: 'Cancel the training run',
     keys: [],
     palette: 'in its view',
+  },
+
+  {
+    id: 'deploy.verify',
+    scope: 'deploy',
+    label: 'Check the model in LiteRT.js and Arm NN',
+    keys: ['V'],
+    palette: 'in its view',
+  },
+  {
+    id: 'deploy.exportTflite',
+    scope: 'deploy',
+    label: 'Export the model as .tflite',
+    keys: ['E'],
+    palette: 'in its view',
+  },
+  {
+    id: 'deploy.exportC',
+    scope: 'deploy',
+    label: 'Export the model as C files',
+    keys: [],
+    palette: 'in its view',
+  },
+  {
+    id: 'deploy.exportArduino',
+    scope: 'deploy',
+    label: 'Export the model as an Arduino library',
+    keys: [],
+    palette: 'in its view',
+  },
+  {
+    id: 'deploy.exportBundle',
+    scope: 'deploy',
+    label: 'Export the model bundle',
+    keys: [],
+    palette: 'in its view',
+    detail: '.tflite, metadata and C files',
+  },
+  {
+    id: 'deploy.exportToPath',
+    scope: 'deploy',
+    label: 'Write a model export to a path…',
+    keys: [],
+    palette: 'in its view',
+    detail: 'on the computer running TinyLoop',
   },
 ] as const satisfies readonly KeymapEntry[]
 

@@ -8,9 +8,12 @@ import type { ApiClient } from '../../api/client'
 import { messageOf } from '../../api/rpc-error'
 import type { ConnectionState } from '../../api/websocket-bridge'
 import { plural } from '../../../src-preload/format'
+import { formatSize, isVerified } from '../deploy/format'
+import { saveFile } from '../download'
 import { percent } from '../training/format'
 import { CaptureState } from './capture.svelte'
 import { DatasetState } from './dataset.svelte'
+import { DeployState } from './deploy.svelte'
 import { LabelsState } from './labels.svelte'
 import { TimelineState } from './timeline.svelte'
 import { TrainingState } from './training.svelte'
@@ -31,6 +34,7 @@ export class AppState {
   readonly labels: LabelsState
   readonly dataset: DatasetState
   readonly training: TrainingState
+  readonly deploy: DeployState
   /** The recording open on the Label view's timeline. */
   labelRecordingId = $state<number | null>(null)
   view = $state<ViewId>('capture')
@@ -69,7 +73,7 @@ export class AppState {
         ? `${dataset.name} v${dataset.version}${dataset.changed ? ', changed' : ''}`
         : 'not built',
       train: this.#trainStatus(),
-      deploy: 'no model',
+      deploy: this.#deployStatus(),
     }
   }
 
@@ -82,6 +86,11 @@ export class AppState {
     this.labels = new LabelsState(this.api)
     this.dataset = new DatasetState(this.api)
     this.training = new TrainingState(this.api, () => this.dataset.versions)
+    this.deploy = new DeployState(this.api, {
+      runs: () => this.training.runs,
+      nativeDialogs: () => this.appInfo?.nativeDialogs ?? false,
+      save: (fileName, bytes) => saveFile(fileName, bytes),
+    })
   }
 
   /** The recording the top bar's device pill shows: the first one in progress. */
@@ -210,6 +219,15 @@ export class AppState {
     if (last.status !== 'complete' || last.testAccuracy === null)
       return `run ${last.id} ${last.status}`
     return `run ${last.id}: ${percent(last.testAccuracy)}${last.datasetChanged ? ', data changed' : ''}`
+  }
+
+  #deployStatus(): string {
+    const { run, card, verifying } = this.deploy
+    if (!run) return 'no model'
+    if (verifying === run.id) return `run ${run.id}: checking…`
+    if (!card) return `run ${run.id} ready`
+    if (isVerified(card.verification)) return `run ${run.id}, verified`
+    return `run ${run.id}: ${formatSize(card.file.bytes)} int8`
   }
 
   async #switchProject(open: () => Promise<ProjectInfo>): Promise<boolean> {

@@ -38,7 +38,7 @@ function appOnFakeBridge(bridge = new FakeBridge()) {
   return new AppState(() => bridge.client())
 }
 
-const scopes: KeyScope[] = ['global', 'capture', 'label', 'train']
+const scopes: KeyScope[] = ['global', 'capture', 'label', 'train', 'deploy']
 
 describe('the keymap table', () => {
   it('gives every entry an action in its scope, and no action to anything else', () => {
@@ -104,6 +104,10 @@ describe('the keymap table', () => {
       ['train', press('Enter', { metaKey: true }), 'training.start'],
       ['train', press('Enter'), null],
       ['label', press('Enter', { ctrlKey: true }), null],
+      ['deploy', press('v'), 'deploy.verify'],
+      ['deploy', press('e'), 'deploy.exportTflite'],
+      ['deploy', press('e', { ctrlKey: true }), null],
+      ['label', press('v'), null],
     ]
     for (const [scope, p, id] of cases) {
       expect(entryFor(scope, p), `${scope} ${JSON.stringify(p)}`).toBe(id)
@@ -168,6 +172,12 @@ describe('the command palette', () => {
       ['Edit classes…', undefined],
       ['Train a model', 'Ctrl+Enter in Train'],
       ['Cancel the training run', undefined],
+      ['Check the model in LiteRT.js and Arm NN', 'V in Deploy'],
+      ['Export the model as .tflite', 'E in Deploy'],
+      ['Export the model as C files', undefined],
+      ['Export the model as an Arduino library', undefined],
+      ['Export the model bundle', '.tflite, metadata and C files'],
+      ['Write a model export to a path…', 'on the computer running TinyLoop'],
       ['Open recent: pump', '/p/pump.tinyloop'],
     ])
   })
@@ -186,6 +196,8 @@ describe('the command palette', () => {
     expect([app.view, app.importOpen]).toEqual(['dataset', true])
     run('training.start')
     expect(app.view).toBe('train')
+    run('deploy.verify')
+    expect(app.view).toBe('deploy')
   })
 })
 
