@@ -108,6 +108,17 @@ test('a trained run’s int8 model: its card, the check in LiteRT.js and Arm NN,
     const model = await bytesOf(tflite)
     expect(model.length).toBe(size)
     expect(sha256(model)).toBe(hash)
+    // What the user then does with it: `tinyloop inspect` reads the downloaded file.
+    const downloaded = join(dir, 'downloaded.tflite')
+    writeFileSync(downloaded, model)
+    const inspected = JSON.parse(
+      execFileSync(process.execPath, ['bin/tinyloop.js', 'inspect', downloaded, '--json'], {
+        encoding: 'utf8',
+      }),
+    ) as { sizeBytes: number; operatorCodes: { name: string }[]; tensors: { type: string }[] }
+    expect(inspected.sizeBytes).toBe(size)
+    expect(inspected.operatorCodes.map((o) => o.name)).toEqual(['FULLY_CONNECTED', 'SOFTMAX'])
+    expect(inspected.tensors[0]?.type).toBe('INT8')
     await expect(page.locator('[data-format="tflite"] [role="status"]')).toHaveText(
       /^Downloaded tinyloop-run-1\.tflite \([\d.]+ KB\)\.$/,
     )
