@@ -23,7 +23,7 @@ const SettingsShape = z.object({
       z.string(),
       z.object({
         baudRate: z.number().int(),
-        format: z.enum(['auto', 'csv', 'plotter']),
+        format: z.enum(['auto', 'csv', 'plotter', 'binary']),
         rateHz: z.number().nullable(),
       }),
     )

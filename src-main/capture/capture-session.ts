@@ -1,5 +1,5 @@
 import type { Project } from '../store/index.js'
-import type { SampleDecoder } from './decoders/sample-decoder.js'
+import type { SampleDecoder, TalkMoment } from './decoders/sample-decoder.js'
 import type { LiveFrame } from './live-decimator.js'
 import { Recorder, type RecorderStatus } from './recorder.js'
 import type { ByteSource } from './sources/byte-source.js'
@@ -74,6 +74,7 @@ export class CaptureSession {
     source.on('data', (bytes) => {
       this.#lastDataMs = performance.now()
       this.recorder.push(bytes)
+      void this.#talk('data')
     })
     source.on('disconnect', (reason) => {
       this.recorder.pause()
@@ -86,6 +87,7 @@ export class CaptureSession {
       this.#problem = null
       this.#lastDataMs = performance.now()
       this.#report(true)
+      void this.#talk('open')
     })
     try {
       await source.open()
@@ -93,6 +95,7 @@ export class CaptureSession {
       this.#opts.project.recordings.delete(this.recorder.recordingId)
       throw err
     }
+    await this.#talk('open')
     this.#timer = setInterval(() => this.#tick(), TICK_MS)
   }
 
@@ -105,6 +108,7 @@ export class CaptureSession {
     if (this.#connection !== 'closed') {
       this.#connection = 'closed'
       if (this.#timer) clearInterval(this.#timer)
+      await this.#talk('close')
       await this.#opts.source.close()
       this.recorder.stop()
       this.#report(true)
@@ -121,6 +125,17 @@ export class CaptureSession {
       connection: this.#connection,
       elapsedS: (performance.now() - this.#startedMs) / 1000,
       problem: this.#problem,
+    }
+  }
+
+  /** Sends the device what its decoder asks for (a binary device streams only when asked). */
+  async #talk(moment: TalkMoment): Promise<void> {
+    const bytes = this.#opts.decoder.talk?.(moment)
+    if (!bytes) return
+    try {
+      await this.#opts.source.write(bytes)
+    } catch {
+      // The device went away; it is greeted again when it comes back.
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Project } from '../store/index.js'
-import type { DecodedBatch, DeviceMessage } from './decoders/sample-decoder.js'
+import type { DecodedBatch, DeviceMessage, FrameMark } from './decoders/sample-decoder.js'
 import type { SampleDecoder, SampleFormat } from './decoders/sample-decoder.js'
 import { LiveDecimator } from './live-decimator.js'
 import { RateEstimator } from './rate-estimator.js'
@@ -38,6 +38,8 @@ export interface RecorderStatus {
   rejected: number
   rejectedBy: Record<string, number>
   gaps: number
+  /** Frames the device sent that never arrived (jumps in their sequence numbers). */
+  lostFrames: number
   /** Sample time of the end of the recording so far, s. */
   durationS: number
 }
@@ -56,7 +58,8 @@ const MAX_DETECT_MS = 5000
  * rate, times samples on the device's clock (the rate, never host arrival times), and writes
  * chunks with their envelopes in batched transactions a few times per second. A silence of 1.5 s
  * or an unplugged cable starts a new chunk after a visible gap. Bad input is counted (by the
- * decoder) and skipped.
+ * decoder) and skipped. Samples in frames (the binary format) are placed by the device time of
+ * each frame; a jump in the frames' sequence numbers counts lost frames and leaves a gap.
  */
 export class Recorder {
   readonly recordingId: number
@@ -77,6 +80,11 @@ export class Recorder {
   #lastFlushMs = 0
   #gapPending = false
   #gaps = 0
+  #lostFrames = 0
+  /** The last frame's sequence number; null before the first. */
+  #lastSequence: number | null = null
+  /** Device time of the recording's time 0, µs; null before the first frame. */
+  #deviceOriginUs: number | null = null
   #samples = 0
   /** Samples decoded but not yet written, with the time of the first (µs). */
   #buffer = new Float32Array(0)
@@ -152,6 +160,7 @@ export class Recorder {
           rejectedLines: status.rejected,
           rejectedBy: status.rejectedBy,
           gaps: status.gaps,
+          lostFrames: status.lostFrames,
         },
       })
       project.recordings.setStatus(this.recordingId, 'complete')
@@ -178,6 +187,7 @@ export class Recorder {
       rejected: counters.rejected,
       rejectedBy: { ...counters.rejectedBy },
       gaps: this.#gaps,
+      lostFrames: this.#lostFrames,
       durationS: rate ? (this.#bufferT0Us + (this.#buffered * 1e6) / rate) / 1e6 : 0,
     }
   }
@@ -187,11 +197,61 @@ export class Recorder {
     for (const message of decoded.messages ?? []) this.#onMessage?.(message)
     if (decoded.samples === 0) return
     const channels = decoded.values.length / decoded.samples
-    if (this.#gapPending && this.#rateHz !== null) this.#startSegmentAfterGap(now, decoded.samples)
-    this.#gapPending = this.#gapPending && this.#rateHz === null
-    this.#append(decoded.values, channels)
+    if (decoded.frames?.length) {
+      this.#appendFrames(decoded, decoded.frames, channels, now)
+    } else {
+      if (this.#gapPending && this.#rateHz !== null) {
+        this.#startSegmentAfterGap(now, decoded.samples)
+      }
+      this.#gapPending = this.#gapPending && this.#rateHz === null
+      this.#append(decoded.values, channels)
+    }
     this.#rate.observe(now, this.#samples + this.#buffered)
     this.live.add(decoded.values, channels, now)
+  }
+
+  /** Appends each frame's samples where its device time puts them. */
+  #appendFrames(decoded: DecodedBatch, frames: FrameMark[], channels: number, now: number): void {
+    for (let i = 0; i < frames.length; i++) {
+      const mark = frames[i] as FrameMark
+      const end = frames[i + 1]?.firstSample ?? decoded.samples
+      this.#placeFrame(mark, end - mark.firstSample, now)
+      this.#append(decoded.values.subarray(mark.firstSample * channels, end * channels), channels)
+    }
+    this.#gapPending = false
+  }
+
+  /**
+   * Counts the frames lost before `mark`, and starts a new segment at its device time when it
+   * does not continue the last one (lost frames, the device paused): a gap. A device clock that
+   * went back means the device restarted (its count starts anew, nothing was lost): it continues
+   * after the last sample, or where the host's clock puts it after a silence. Before the stream
+   * is created, frames are taken as they come.
+   */
+  #placeFrame(mark: FrameMark, samples: number, now: number): void {
+    const last = this.#lastSequence
+    this.#lastSequence = mark.sequence
+    const jumped = last !== null && mark.sequence !== ((last + 1) & 0xffff)
+    if (this.#rateHz === null || this.#streamId === null) {
+      if (jumped) this.#lostFrames += (mark.sequence - (last as number) - 1) & 0xffff
+      return
+    }
+    const dtUs = 1e6 / this.#rateHz
+    const expectedUs = this.#bufferT0Us + this.#buffered * dtUs
+    this.#deviceOriginUs ??= mark.deviceTimeUs - expectedUs
+    let atUs = mark.deviceTimeUs - this.#deviceOriginUs
+    if (!jumped && Math.abs(atUs - expectedUs) <= dtUs / 2) return
+    if (atUs < expectedUs - dtUs / 2) {
+      const hostUs = (now - (this.#startMs as number)) * 1000 - samples * dtUs
+      atUs = this.#gapPending ? Math.max(expectedUs, hostUs) : expectedUs
+      this.#deviceOriginUs = mark.deviceTimeUs - atUs
+    } else if (jumped) {
+      this.#lostFrames += (mark.sequence - (last as number) - 1) & 0xffff
+    }
+    this.#flushBuffer()
+    this.#bufferT0Us = atUs
+    this.#nextUs = atUs
+    if (atUs > expectedUs + dtUs / 2) this.#gaps++
   }
 
   #append(values: Float32Array, channels: number): void {

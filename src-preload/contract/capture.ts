@@ -4,11 +4,15 @@
 import { z } from 'zod'
 import { method, NoArgs } from './rpc.js'
 
-export const TextFormatChoice = z.enum(['auto', 'csv', 'plotter'])
+/** The formats a device's bytes may be in: text lines (csv, plotter) or the TinyLoop binary frames. */
+export const SampleFormat = z.enum(['csv', 'plotter', 'binary'])
+export type SampleFormat = z.infer<typeof SampleFormat>
+export const FormatChoice = z.enum(['auto', ...SampleFormat.options])
+export type FormatChoice = z.infer<typeof FormatChoice>
 
 export const DeviceSettings = z.object({
   baudRate: z.number().int(),
-  format: TextFormatChoice,
+  format: FormatChoice,
   rateHz: z.number().nullable(),
 })
 
@@ -33,7 +37,7 @@ export const CaptureStart = z
   .object({
     deviceId: z.string().min(1).max(4096),
     baudRate: z.number().int().min(50).max(20_000_000).optional(),
-    format: TextFormatChoice.optional(),
+    format: FormatChoice.optional(),
     /** Declared rate; measured from the data when absent. */
     rateHz: z.number().positive().max(1_000_000).optional(),
     name: z.string().max(200).optional(),
@@ -55,7 +59,7 @@ export const CaptureStatus = z.object({
   device: z.string(),
   connection: z.enum(['connected', 'waiting', 'closed']),
   problem: z.string().nullable(),
-  format: z.enum(['csv', 'plotter']).nullable(),
+  format: SampleFormat.nullable(),
   channels: z.array(z.string()),
   rateHz: z.number().nullable(),
   measuredHz: z.number().nullable(),
@@ -63,6 +67,8 @@ export const CaptureStatus = z.object({
   rejected: z.number().int(),
   rejectedBy: z.record(z.string(), z.number().int()),
   gaps: z.number().int(),
+  /** Binary frames the device sent that never arrived (jumps in their sequence numbers). */
+  lostFrames: z.number().int(),
   durationS: z.number(),
   elapsedS: z.number(),
 })

@@ -6,10 +6,10 @@ import type { TextFormat } from './text-decoder.js'
  * to skip, and hands on what the device says besides samples. It is a pure function of the bytes
  * it was given, so it can be tested and fuzzed without a device.
  *
- * `LineDecoder` (text-decoder.ts) is the decoder for the text formats. The TinyLoop binary frames
- * (docs/protocol.md, with the firmware) plug in here too: a hello frame gives the channel schema
- * and rate, data frames carry sequence numbers and device timestamps, and inference result and
- * log frames are messages.
+ * `LineDecoder` (text-decoder.ts) is the decoder for the text formats, `BinaryDecoder`
+ * (binary-decoder.ts) the one for the TinyLoop binary frames (docs/protocol.md): a hello frame
+ * gives the channel schema and rate, data frames carry sequence numbers and device timestamps,
+ * and inference result and log frames are messages. `AutoDecoder` tells them apart.
  */
 export interface SampleDecoder {
   /** Decodes what `bytes` completes; what is left over waits for the next call. */
@@ -25,10 +25,19 @@ export interface SampleDecoder {
   readonly schema: ChannelSchema | null
   /** Input skipped so far, by reason. */
   readonly counters: RejectCounters
+  /**
+   * What to send the device, for formats where the host speaks first (a binary device streams
+   * only when asked). The capture session calls it when the link opens or comes back (`open`),
+   * after each push (`data`) and before it closes (`close`), and writes what it returns. Text
+   * formats send nothing.
+   */
+  talk?(moment: TalkMoment): Uint8Array | null
 }
 
-/** The formats any decoder reports; the frame decoder adds its own. */
-export type SampleFormat = TextFormat
+export type TalkMoment = 'open' | 'data' | 'close'
+
+/** The formats any decoder reports: the text formats and the binary frames. */
+export type SampleFormat = TextFormat | 'binary'
 
 /** What the samples are: known once detected (text), or declared (a hello frame). */
 export interface ChannelSchema {
@@ -48,9 +57,8 @@ export interface DecodedBatch {
   samples: number
   /**
    * Where the samples sit on the device's clock, for formats that say (frames; text lines do
-   * not): one mark per frame, in order. The recorder does not read them yet, as no decoder gives
-   * them: with the frame decoder it times samples by `deviceTimeUs` instead of by the rate, and
-   * counts a jump in `sequence` as lost frames.
+   * not): one mark per frame, in order. The recorder times samples by `deviceTimeUs` instead of
+   * by arrival, and counts a jump in `sequence` as lost frames (a gap).
    */
   frames?: FrameMark[]
   /** What the device said besides samples, in the order it said it. */
@@ -74,9 +82,15 @@ export type DeviceMessage =
       kind: 'inference'
       /** Device time of the end of the window it classified, µs. */
       deviceTimeUs: number
-      /** One score per class of the model on the device, in its order. */
-      scores: number[]
+      /** The CRC-32 of the model image that ran. */
+      modelCrc32: number
+      /** The model's int8 output tensor, one value per class in its order. */
+      outputs: number[]
+      /** An anomaly score, for models that have one. */
+      score: number | null
       latencyUs: number
+      /** Instructions taken, where the device counts them; 0 otherwise. */
+      instructions: number
     }
 
 /**

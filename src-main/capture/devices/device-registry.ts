@@ -1,6 +1,6 @@
 import type { DeviceInfo } from '../../../src-preload/contract/index.js'
 import type { SampleDecoder } from '../decoders/sample-decoder.js'
-import type { FormatChoice } from '../decoders/text-decoder.js'
+import type { FormatChoice } from '../decoders/decoder-for.js'
 import type { ByteSource } from '../sources/byte-source.js'
 
 /** A device as `devices.list` shows it, less what the capture service adds. */

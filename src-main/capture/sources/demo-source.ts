@@ -28,4 +28,7 @@ export class DemoSource extends ByteSource {
   async close(): Promise<void> {
     this.#transmitter.stop()
   }
+
+  /** The simulated machine prints and reads nothing, as a CSV sketch does. */
+  async write(): Promise<void> {}
 }

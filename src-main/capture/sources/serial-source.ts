@@ -43,6 +43,16 @@ export class SerialSource extends ByteSource {
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()))
   }
 
+  async write(bytes: Uint8Array): Promise<void> {
+    const port = this.#port
+    if (!port?.isOpen) return
+    await new Promise<void>((resolve) => {
+      port.write(Buffer.from(bytes))
+      // An error is the port going away, which its 'error' and 'close' handlers report.
+      port.drain(() => resolve())
+    })
+  }
+
   #openPort(): Promise<void> {
     const port = new SerialPort({
       path: this.#path,

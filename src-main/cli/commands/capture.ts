@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
 import { formatCount, formatDuration, formatRate } from '../../../src-preload/format.js'
+import { FormatChoice } from '../../../src-preload/contract/capture.js'
 import type { CaptureStatus, EventPayload } from '../../../src-preload/contract/index.js'
 import { DemoTransmitter } from '../../capture/demo/demo-transmitter.js'
 import { PtyDevice } from '../../capture/demo/pty-device.js'
@@ -18,7 +19,7 @@ const integer = (value: string) => {
   if (!Number.isInteger(n)) throw new InvalidArgumentError('Give a whole number.')
   return n
 }
-const textFormat = (allowed: string[]) => (value: string) => {
+const textFormat = (allowed: readonly string[]) => (value: string) => {
   if (!allowed.includes(value))
     throw new InvalidArgumentError(`Choose one of ${allowed.join(', ')}.`)
   return value
@@ -35,6 +36,7 @@ function summary(status: CaptureStatus) {
     rejected: status.rejected,
     rejectedBy: status.rejectedBy,
     gaps: status.gaps,
+    lostFrames: status.lostFrames,
     durationS: status.durationS,
   }
 }
@@ -86,7 +88,12 @@ export function registerCapture(program: Command, ctx: CliContext): void {
     .description('record a serial device (or --port demo) into the project')
     .requiredOption('--port <path>', "serial port path, or 'demo'")
     .option('--baud <n>', 'baud rate', integer)
-    .option('--format <f>', 'auto, csv or plotter', textFormat(['auto', 'csv', 'plotter']), 'auto')
+    .option(
+      '--format <f>',
+      'auto, csv, plotter or binary',
+      textFormat(FormatChoice.options),
+      'auto',
+    )
     .option(
       '--rate <hz>',
       'declared sample rate (measured when absent)',
@@ -101,7 +108,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
       async (opts: {
         port: string
         baud?: number
-        format: 'auto' | 'csv' | 'plotter'
+        format: FormatChoice
         rate?: number
         name?: string
         notes?: string

@@ -33,6 +33,8 @@ export const FRAME_TYPES = {
   LOG: 0x86,
 } as const
 export type FrameTypeName = keyof typeof FRAME_TYPES
+/** Types from here up are sent by devices, those below by hosts. */
+export const FIRST_DEVICE_TYPE = 0x80
 export type CommandName = Exclude<
   FrameTypeName,
   'HELLO' | 'ACK' | 'NAK' | 'DATA' | 'INFERENCE' | 'LOG'
@@ -155,9 +157,11 @@ export type Frame = { seq: number } & (
   | { type: 'HELLO_REQ' | 'START' | 'STOP' | 'MODEL_COMMIT' | 'MODEL_ABORT' }
   | { type: 'SET_RATE'; rateHz: number }
   | { type: 'SET_SOURCE'; source: number }
-  | ({ type: 'SAMPLES' | 'DATA' } & SampleBody)
+  | ({ type: 'SAMPLES' } & SampleBody)
+  | ({ type: 'DATA' } & SampleBody)
   /** `bytes`: lowercase hex. */
-  | { type: 'INPUT' | 'MODEL_CHUNK'; offset: number; bytes: string }
+  | { type: 'INPUT'; offset: number; bytes: string }
+  | { type: 'MODEL_CHUNK'; offset: number; bytes: string }
   | { type: 'MODEL_BEGIN'; size: number; crc32: number; modelId: number }
   | ({ type: 'HELLO' } & HelloBody)
   | ({ type: 'ACK' } & AckBody)

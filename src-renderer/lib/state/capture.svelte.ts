@@ -1,9 +1,17 @@
 import type { CaptureStatus, DeviceInfo, LiveFrame } from '../../../src-preload/contract/index'
+import type { FormatChoice, SampleFormat } from '../../../src-preload/contract/capture'
 import type { ApiClient } from '../../api/client'
 import { LiveBuffer } from '../chart/live-buffer'
 import { messageOf } from '../../api/rpc-error'
 
-export type FormatChoice = 'auto' | 'csv' | 'plotter'
+export type { FormatChoice }
+
+/** How each format is named where it was detected. */
+export const FORMAT_LABELS: Record<SampleFormat, string> = {
+  csv: 'CSV lines',
+  plotter: 'Serial Plotter lines',
+  binary: 'TinyLoop binary frames',
+}
 
 export const BAUD_RATES = [
   9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 2000000,

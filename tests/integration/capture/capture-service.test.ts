@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CaptureService } from '../../../src-main/capture/capture-service.js'
-import { LineDecoder } from '../../../src-main/capture/decoders/text-decoder.js'
+import { decoderFor } from '../../../src-main/capture/decoders/decoder-for.js'
 import { MachineSimulator } from '../../../src-main/capture/demo/machine-simulator.js'
 import {
   DeviceRegistry,
@@ -41,10 +41,14 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Bytes a test sends when it likes. */
+/** Bytes a test sends when it likes; what the session sends the device is kept. */
 class TestSource extends ByteSource {
+  readonly written: Buffer[] = []
   async open(): Promise<void> {}
   async close(): Promise<void> {}
+  async write(bytes: Uint8Array): Promise<void> {
+    this.written.push(Buffer.from(bytes))
+  }
 }
 
 /** A board of a kind the capture service does not know, offered by its own provider. */
@@ -65,7 +69,7 @@ function benchBoard(source: ByteSource, connected: ConnectOptions[]): Device {
     nameStem: 'Bench',
     connect(options) {
       connected.push(options)
-      return { source, decoder: new LineDecoder(options.format) }
+      return { source, decoder: decoderFor(options.format) }
     },
   }
 }

@@ -8,7 +8,10 @@ import type {
   DeviceMessage,
   SampleDecoder,
 } from '../../../src-main/capture/decoders/sample-decoder.js'
+import { BinaryDecoder } from '../../../src-main/capture/decoders/binary-decoder.js'
 import { LineDecoder } from '../../../src-main/capture/decoders/text-decoder.js'
+import { encodeFrame } from '../../../src-main/device/protocol/frames.js'
+import { data, hello } from '../../helpers/device-frames.js'
 import { Recorder } from '../../../src-main/capture/recorder.js'
 import { openProject, type Project } from '../../../src-main/store/index.js'
 
@@ -111,8 +114,11 @@ describe('Recorder', () => {
     const inference: DeviceMessage = {
       kind: 'inference',
       deviceTimeUs: 400_000,
-      scores: [0.9, 0.1],
+      modelCrc32: 0x1a2b3c4d,
+      outputs: [100, -100],
+      score: null,
       latencyUs: 1800,
+      instructions: 0,
     }
     const decoder = new ScriptedDecoder(['a', 'b'], 250, [
       { values: ramp(0, 100), samples: 100 },
@@ -151,6 +157,64 @@ describe('Recorder', () => {
     expect(project.recordings.get(status.recordingId)!.metadata).toMatchObject({
       rejectedBy: { crc: 2 },
     })
+  })
+  it('times binary frames by the device clock and counts lost frames as a gap', () => {
+    const recorder = new Recorder({
+      project,
+      name: 'frames',
+      decoder: new BinaryDecoder(),
+      now: () => clockMs,
+    })
+    // 400 Hz, 2 samples (5 ms) per frame; frames 10-12 never arrive; the host gets irregular
+    // bursts, and a 2 s silence between frames 20 and 21 that the device time already says.
+    const frameAt = (seq: number) =>
+      data(seq, 1_000_000 + seq * 5000 + (seq > 20 ? 2_000_000 : 0), seq * 10)
+    const sent = Array.from({ length: 30 }, (_, seq) => seq).filter((seq) => seq < 10 || seq > 12)
+    recorder.push(Buffer.from(encodeFrame(hello)))
+    for (const [i, seq] of sent.entries()) {
+      clockMs += seq === 21 ? 2000 : i % 3 === 0 ? 300 : 1
+      recorder.push(Buffer.from(encodeFrame(frameAt(seq))))
+    }
+    const status = recorder.stop()
+    expect(status).toMatchObject({
+      format: 'binary',
+      rateHz: 400,
+      samples: 54,
+      gaps: 2,
+      lostFrames: 3,
+    })
+    const stream = project.streams.list(status.recordingId)[0]!
+    const { t, data: values } = project.samples.read(stream.id, 0, Number.MAX_SAFE_INTEGER)
+    const expected = sent.flatMap((seq) => {
+      const at = frameAt(seq).timeUs - 1_000_000
+      return [at, at + 2500]
+    })
+    expect(Array.from(t)).toEqual(expected)
+    expect(values[3 * 20]).toBe(130) // the first sample of frame 13, right after the lost ones
+    expect(project.recordings.get(status.recordingId)!.metadata).toMatchObject({ lostFrames: 3 })
+  })
+
+  it('continues after the last sample when the device restarts (its clock and count anew)', () => {
+    const recorder = new Recorder({
+      project,
+      name: 'restart',
+      decoder: new BinaryDecoder(),
+      now: () => clockMs,
+    })
+    recorder.push(Buffer.from(encodeFrame(hello)))
+    for (let seq = 0; seq < 5; seq++) {
+      clockMs += 5
+      recorder.push(Buffer.from(encodeFrame(data(100 + seq, 9_000_000 + seq * 5000, seq))))
+    }
+    clockMs += 3000
+    recorder.push(Buffer.from(encodeFrame(hello)))
+    recorder.push(Buffer.from(encodeFrame(data(0, 0, 50))))
+    const status = recorder.stop()
+    const stream = project.streams.list(status.recordingId)[0]!
+    const { t } = project.samples.read(stream.id, 0, Number.MAX_SAFE_INTEGER)
+    expect(status).toMatchObject({ gaps: 1, lostFrames: 0 })
+    // Placed by the host's clock after the silence: about 3 s after the last one.
+    expect(t[10]! - t[9]!).toBeGreaterThan(2_900_000)
   })
 })
 

@@ -41,6 +41,7 @@ function status(change: Partial<CaptureStatus> = {}): CaptureStatus {
     rejected: 0,
     rejectedBy: {},
     gaps: 0,
+    lostFrames: 0,
     durationS: 0,
     elapsedS: 0,
     ...change,
