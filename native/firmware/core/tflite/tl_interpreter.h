@@ -25,7 +25,7 @@ namespace tl {
 enum class LoadStatus : uint8_t {
   Ok,
   BadFile,             // not a tflite flatbuffer, or an offset, vector, string or index out of range
-  UnsupportedVersion,  // schema version other than 3, or more than one subgraph
+  UnsupportedVersion,  // schema version other than 3, or constants stored outside the flatbuffer
   UnsupportedOp,       // an operator (or fused activation / option) the engine does not run
   UnsupportedType,     // a tensor type or quantization the engine does not run
   BadShape,            // shapes that do not fit their operator, or a bad model input / output
@@ -49,6 +49,10 @@ struct LoadResult {
   // What is wrong, for a user ("operator 3 (TANH) is not run by the device; ..."). A static
   // string: valid for the program's lifetime.
   const char* message;
+  // What the status is about, for NAK's detail field: the operator index (UnsupportedOp,
+  // BadShape and UnsupportedType of an operator's tensors), the tensor index (other tensor
+  // refusals), the arena's usable bytes (ArenaTooSmall); 0 otherwise.
+  uint32_t detail;
 };
 
 class Interpreter {
@@ -62,8 +66,9 @@ class Interpreter {
 
   // Verifies the file and plans the arena; on anything but Ok nothing stays loaded (a previously
   // loaded model is unloaded first in any case). `model` is read in place: its bytes must stay
-  // valid and unchanged while the model is loaded (they live in the model slot). The model bytes
-  // need no particular alignment. Bounded work: proportional to the file size plus the model's
+  // valid and unchanged while the model is loaded (they live in the model slot), and must start
+  // at a 4-byte boundary (Cortex-M4 faults on unaligned float loads); BadFile otherwise. Only
+  // the first subgraph is run, as TFLite Micro does. Bounded work: proportional to the file size plus the model's
   // tensor and operator counts; never runs the model.
   LoadResult load(const uint8_t* model, size_t model_bytes);
   void unload();
