@@ -1,0 +1,63 @@
+// The demo machine of src-main/capture/demo/machine-simulator.ts, ported line for line: a
+// rotating machine seen by a 3-axis accelerometer (g) with shaft rotation near 24.5 Hz, its
+// harmonics, gravity on z, sensor noise, and imbalance and bearing-fault episodes on a seeded
+// schedule. Same seed, same rate: the same signal as the app's demo device (to the last bits of
+// libm's sin, cos, exp and log, which glibc and V8 may round differently).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tl::host {
+
+// mulberry32, as src-main/seeded-random.ts.
+class SeededRandom {
+ public:
+  explicit SeededRandom(uint32_t seed) : state_(seed) {}
+  double next();
+
+ private:
+  uint32_t state_;
+};
+
+class MachineSimulator {
+ public:
+  MachineSimulator(double rate_hz, uint32_t seed);
+
+  // The next `n` samples, interleaved ax, ay, az.
+  void next(size_t n, float* out);
+
+  double rate_hz() const { return rate_hz_; }
+  uint64_t index() const { return index_; }
+
+  struct Anomaly {
+    bool bearing;  // else imbalance
+    double start_s;
+    double end_s;
+  };
+  // The schedule so far: episodes that start within the first `seconds` (extended as needed).
+  size_t anomalies(double seconds, const Anomaly** out);
+
+ private:
+  double intensity(bool bearing, double t) const;
+  void extend_schedule(double until_s);
+  double gaussian();
+
+  static constexpr size_t kMaxAnomalies = 4096;
+
+  double rate_hz_;
+  SeededRandom random_;
+  SeededRandom schedule_random_;
+  Anomaly schedule_[kMaxAnomalies];
+  size_t anomaly_count_ = 0;
+  double scheduled_until_s_ = 0;
+  uint64_t index_ = 0;
+  double phase_ = 0;
+  double bearing_phase_ = 0;
+  double ring_ = 0;
+  double speed_walk_ = 0;
+  bool has_spare_ = false;
+  double spare_ = 0;
+};
+
+}  // namespace tl::host
