@@ -8,6 +8,7 @@ import { writeOutputFile } from '../data/export/output-file.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { TfliteExport } from '../tflite/index.js'
 import type { StoredModel } from '../training/run-record.js'
+import { writeModelImage } from '../device/model-image.js'
 import { metadataOf, modelHeader, modelSource, type ModelMetadata } from './c-model.js'
 import type { HeldOut } from './held-out.js'
 
@@ -27,6 +28,13 @@ export interface ExportSource {
     exported: Pick<TfliteExport, 'input' | 'output' | 'plan'>
   }
   heldOut: HeldOut
+}
+
+const IMAGE_FILE = 'model.tlmi'
+/** Exports that are one file; the others are folders. */
+const SINGLE_FILES: Partial<Record<ModelExportFormat, string>> = {
+  tflite: 'model.tflite',
+  image: IMAGE_FILE,
 }
 
 /** The feature code the device runs: the app's own definitions in C (docs/features-c.md). */
@@ -71,11 +79,13 @@ export function exportContents(
       ])
     case 'arduino':
       return arduinoLibrary(meta, c)
+    case 'image':
+      return new Map([[IMAGE_FILE, writeModelImage(meta, run.bytes)]])
   }
 }
 
 /**
- * Writes an export where the user said: `tflite` and `arduino` (a .zip) as that file, `c` and
+ * Writes an export where the user said: `tflite`, `image` and `arduino` (a .zip) as that file, `c` and
  * `bundle` into that folder (made if missing). Nothing is written outside it, no file is
  * replaced unless `overwrite`, and each file is complete or absent (writeOutputFile).
  */
@@ -87,11 +97,11 @@ export async function exportFiles(
 ): Promise<ExportedFiles> {
   const target = resolve(path)
   const contents = exportContents(source, format)
-  if (format === 'tflite' || format === 'arduino') {
-    const bytes =
-      format === 'tflite'
-        ? (contents.get('model.tflite') as Uint8Array)
-        : zipSync(Object.fromEntries(contents), { level: 6 })
+  const single = SINGLE_FILES[format]
+  if (single || format === 'arduino') {
+    const bytes = single
+      ? (contents.get(single) as Uint8Array)
+      : zipSync(Object.fromEntries(contents), { level: 6 })
     await writeOutputFile(target, overwrite, (sink) => sink.write(bytes))
     return { format, path: target, files: [target] }
   }
@@ -112,8 +122,10 @@ export function downloadOf(
   stem: string,
 ): { fileName: string; bytes: Uint8Array } {
   const contents = exportContents(source, format)
-  if (format === 'tflite') {
-    return { fileName: `${stem}.tflite`, bytes: contents.get('model.tflite') as Uint8Array }
+  const single = SINGLE_FILES[format]
+  if (single) {
+    const extension = single.slice(single.lastIndexOf('.'))
+    return { fileName: `${stem}${extension}`, bytes: contents.get(single) as Uint8Array }
   }
   const folder = format === 'arduino' ? '' : `${stem}-${format}/`
   const entries = Object.fromEntries([...contents].map(([name, bytes]) => [folder + name, bytes]))

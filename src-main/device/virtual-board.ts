@@ -103,7 +103,10 @@ export async function startVirtualBoard(
         })
   let output = ''
   const pty = await new Promise<string>((resolvePty, reject) => {
-    const timer = setTimeout(() => fail('did not say which pseudo-terminal it opened in 10 s'), 10_000)
+    const timer = setTimeout(
+      () => fail('did not say which pseudo-terminal it opened in 10 s'),
+      10_000,
+    )
     function fail(why: string) {
       clearTimeout(timer)
       child.kill('SIGKILL')

@@ -64,13 +64,22 @@ export function nativeDialogs(window: () => BrowserWindow | null): FileDialogs {
         })
         return folders?.[0] ?? null
       }
-      const extension = format === 'tflite' ? 'tflite' : 'zip'
+      const file = {
+        tflite: { extension: 'tflite', title: 'Export the model', name: 'TensorFlow Lite model' },
+        image: { extension: 'tlmi', title: 'Export the model image', name: 'TinyLoop model image' },
+        arduino: {
+          extension: 'zip',
+          title: 'Export an Arduino library',
+          name: 'Arduino library (.zip)',
+        },
+      }[format as 'tflite' | 'image' | 'arduino']
+      const { extension } = file
       return save({
-        title: format === 'tflite' ? 'Export the model' : 'Export an Arduino library',
+        title: file.title,
         defaultPath: `${suggestedName}.${extension}`,
         filters: [
           {
-            name: format === 'tflite' ? 'TensorFlow Lite model' : 'Arduino library (.zip)',
+            name: file.name,
             extensions: [extension],
           },
         ],

@@ -1,6 +1,10 @@
 import { existsSync, statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
-import type { ProjectInfo, RecentProject } from '../../src-preload/contract/index.js'
+import type {
+  ModelExportFormat,
+  ProjectInfo,
+  RecentProject,
+} from '../../src-preload/contract/index.js'
 import { PROJECT_EXTENSION } from '../paths.js'
 import type { EventBus } from '../rpc/events.js'
 import { ServiceError } from '../rpc/errors.js'
@@ -31,11 +35,8 @@ export interface FileDialogs {
   pickProjectFile(purpose: 'open' | 'create'): Promise<string | null>
   pickImportPaths(): Promise<string[] | null>
   pickExportPath(format: 'csv' | 'ei', suggestedName: string): Promise<string | null>
-  /** Where to write a model export: a file (.tflite, .zip), or a folder (C files, bundle). */
-  pickModelExportPath(
-    format: 'tflite' | 'c' | 'arduino' | 'bundle',
-    suggestedName: string,
-  ): Promise<string | null>
+  /** Where to write a model export: a file (.tflite, .tlmi, .zip), or a folder (C files, bundle). */
+  pickModelExportPath(format: ModelExportFormat, suggestedName: string): Promise<string | null>
 }
 
 export interface ProjectServiceOptions {

@@ -7,8 +7,11 @@ import { z } from 'zod'
 import { method } from './rpc.js'
 import { BoardId } from './training.js'
 
-/** `tflite`: the model file. `c`: C header and source with the features. `arduino`: a library. */
-export const ModelExportFormat = z.enum(['tflite', 'c', 'arduino', 'bundle'])
+/**
+ * `tflite`: the model file. `c`: C header and source with the features. `arduino`: a library.
+ * `image`: the model image TinyLoop firmware is flashed with (docs/protocol.md).
+ */
+export const ModelExportFormat = z.enum(['tflite', 'c', 'arduino', 'bundle', 'image'])
 export type ModelExportFormat = z.infer<typeof ModelExportFormat>
 
 export const QuantizationInfo = z.object({

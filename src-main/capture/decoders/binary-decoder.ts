@@ -70,13 +70,10 @@ export class BinaryDecoder implements SampleDecoder {
     return this.#sawDeviceFrame
   }
 
-  /** Bytes held for an unfinished frame (bounded by the frame decoder). */
-  get heldBytes(): number {
-    return this.#frames.heldBytes
-  }
-
-  get byteCounters(): FrameDecoder['counters']['bytes'] {
-    return this.#frames.counters.bytes
+  /** The frame decoder's byte counts: every byte pushed is in one of them. */
+  get bytes(): FrameDecoder['counters']['bytes'] & { held: number; buffered: number } {
+    const frames = this.#frames
+    return { ...frames.counters.bytes, held: frames.heldBytes, buffered: frames.bufferedBytes }
   }
 
   get counters(): RejectCounters & { rejectedBy: Record<BinaryRejectReason, number> } {

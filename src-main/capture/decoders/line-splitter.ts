@@ -40,6 +40,11 @@ export class LineSplitter {
     }
   }
 
+  /** Bytes kept for the unfinished last line: at most MAX_LINE_BYTES. */
+  get heldBytes(): number {
+    return this.#tail.length
+  }
+
   /** The unfinished last line, if any (e.g. when the device is unplugged mid-line). */
   takeTail(): Buffer {
     const tail = this.#tail

@@ -68,6 +68,11 @@ export class LineDecoder implements SampleDecoder {
     return this.#channelNames
   }
 
+  /** Bytes kept between pushes: the unfinished line and the lines waiting for detection. */
+  get heldBytes(): number {
+    return this.#splitter.heldBytes + this.#pending.reduce((n, line) => n + line.length, 0)
+  }
+
   get schema(): ChannelSchema | null {
     return this.#ready ? { channels: this.#channelNames as string[] } : null
   }

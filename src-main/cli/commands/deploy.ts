@@ -1,9 +1,6 @@
 import { Option, type Command } from 'commander'
-import type {
-  InspectedModel,
-  ModelCard,
-  ModelExportFormat,
-} from '../../../src-preload/contract/index.js'
+import { ModelExportFormat } from '../../../src-preload/contract/deploy.js'
+import type { InspectedModel, ModelCard } from '../../../src-preload/contract/index.js'
 import { plural } from '../../../src-preload/format.js'
 import { CliError, table, type CliContext } from '../context.js'
 
@@ -17,15 +14,18 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
   program
     .command('export')
     .description(
-      'export a trained run for a device: .tflite, C files, an Arduino library, a bundle',
+      'export a trained run for a device: .tflite, C files, an Arduino library, a bundle, a model image',
     )
     .argument('<run>', 'run id (see tinyloop runs)')
     .addOption(
       new Option('--format <format>', 'what to write')
-        .choices(['tflite', 'c', 'arduino', 'bundle'])
+        .choices(ModelExportFormat.options)
         .makeOptionMandatory(),
     )
-    .requiredOption('-o, --output <path>', 'the file (tflite, arduino .zip) or folder (c, bundle)')
+    .requiredOption(
+      '-o, --output <path>',
+      'the file (tflite, image .tlmi, arduino .zip) or folder (c, bundle)',
+    )
     .option('--force', 'replace files that exist')
     .action((run: string, cmd: { format: ModelExportFormat; output: string; force?: boolean }) =>
       ctx.withServices(async (_services, client) => {

@@ -67,7 +67,12 @@ export class FrameDecoder {
     this.#maxFrame = FRAME_OVERHEAD + (options.maxBody ?? MAX_BODY)
   }
 
-  /** Bytes of an unfinished frame held until its zero arrives. */
+  /** Bytes kept in memory for the unfinished frame: at most MAX_ENCODED_BYTES. */
+  get bufferedBytes(): number {
+    return this.#heldLength
+  }
+
+  /** Bytes of an unfinished frame not yet accounted for, until its zero arrives. */
   get heldBytes(): number {
     return this.#heldLength + this.#skipping
   }

@@ -37,6 +37,14 @@ export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
     ending: '-arduino.zip',
   },
   {
+    id: 'image',
+    title: 'Model image',
+    description:
+      'The .tlmi that TinyLoop firmware is flashed with: the .tflite with its window, features and classes.',
+    writes: 'file',
+    ending: '.tlmi',
+  },
+  {
     id: 'bundle',
     title: 'Bundle',
     description:

@@ -5,12 +5,14 @@ import { join } from 'node:path'
 import { unzipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelCard } from '../../../src-preload/contract/index.js'
+import { readModelImage } from '../../../src-main/device/model-image.js'
 import { localClient, type LocalClient } from '../../../src-main/rpc/local-client.js'
 import { createServices, type Services } from '../../../src-main/services.js'
 import { runCli } from '../../helpers/run-cli.js'
 
 // A trained run taken to a device: its int8 model measured on its own bytes, checked in
-// LiteRT.js and Arm NN, and exported as a .tflite, C files, a bundle and an Arduino library.
+// LiteRT.js and Arm NN, and exported as a .tflite, C files, a bundle, an Arduino library and a
+// model image.
 
 let dir: string
 let projectPath: string
@@ -211,6 +213,38 @@ describe('exports', () => {
       '--force',
     )
     expect(forced.code, forced.stderr).toBe(0)
+  })
+
+  it('image: the .tflite with its window, features and classes, for TinyLoop firmware', async () => {
+    const file = join(dir, 'dense.tlmi')
+    const run = await runCli(
+      projectPath,
+      'export',
+      String(runs.dense),
+      '--format',
+      'image',
+      '-o',
+      file,
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const card = await client.call('deploy.card', { runId: runs.dense })
+    const image = readModelImage(new Uint8Array(readFileSync(file)))
+    expect(image).toMatchObject({
+      modelId: runs.dense,
+      arenaBytes: card.arena.bytes,
+      sampleRateHz: 400,
+      windowSamples: 400,
+      strideSamples: 200,
+      channels: ['ax', 'ay', 'az'],
+      featureKind: 'spectral',
+      featureCount: 48,
+      bands: 16,
+      classes: card.classes,
+      outputZeroPoint: -128,
+    })
+    expect(image.normalization?.mean).toHaveLength(48)
+    const tflite = await client.call('deploy.download', { runId: runs.dense, format: 'tflite' })
+    expect(Buffer.from(image.tflite).toString('base64')).toBe(tflite.base64)
   })
 
   it('Arduino: a library zip with the model, the feature code and an example sketch', async () => {
