@@ -47,7 +47,6 @@ const frames: Frame[] = [
     score: NaN,
   },
 ]
-const wires = frames.map((f) => encodeFrame(f))
 const csvText = Buffer.from(
   'ax,ay,az\n' + Array.from({ length: 30 }, (_, i) => `${i},0.5,-${i}e-3\n`).join(''),
 )
@@ -172,7 +171,8 @@ test(`BinaryDecoder: ${CASES} inputs`, { timeout: TIMEOUT_MS }, () => {
       const batch = decoder.push(part)
       samples += batch.samples
       expect(batch.values.length).toBe(batch.samples * 3)
-      if (batch.samples && batch.frames?.at(-1)!.firstSample! >= batch.samples) {
+      const lastMark = batch.frames?.at(-1)
+      if (lastMark && lastMark.firstSample >= batch.samples) {
         throw new Error(`case ${n}: a frame mark past its batch`)
       }
       decoder.talk('data')
