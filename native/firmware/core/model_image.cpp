@@ -73,9 +73,10 @@ ImageCheck parse_model_image(const uint8_t* bytes, size_t size, const ImageLimit
   m->normalized = (flags & 1) != 0;
 
   if (m->tflite_offset % 16 != 0) return refuse("the .tflite in the image is not 16-byte aligned");
+  // The .tflite ends the image.
   if (m->tflite_offset < header_bytes || m->tflite_offset > size ||
-      m->tflite_bytes > size - m->tflite_offset || m->tflite_bytes < 8)
-    return refuse("the .tflite lies outside the image");
+      m->tflite_bytes != size - m->tflite_offset || m->tflite_bytes < 8)
+    return refuse("the .tflite is not where the image's header says");
   if (!(m->sample_rate_hz > 0)) return refuse("the image's sample rate is not positive");
   if (m->window_samples == 0 || m->stride_samples == 0)
     return refuse("the image's window or stride is empty");

@@ -39,6 +39,7 @@ class FakeSerial final : public fw::Serial {
 
   size_t read(uint8_t* buffer, size_t capacity) override {
     size_t n = std::min({capacity, input.size(), read_limit});
+    if (n == 0) return 0;
     std::memcpy(buffer, input.data(), n);
     input.erase(input.begin(), input.begin() + static_cast<long>(n));
     return n;
