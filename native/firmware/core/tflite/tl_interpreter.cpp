@@ -45,6 +45,7 @@ struct Interpreter::State {
   size_t input_bytes;
   size_t output_bytes;
   size_t used;
+  size_t activation_bytes;
 };
 
 const char* load_status_name(LoadStatus status) {
@@ -102,6 +103,7 @@ class ModelFile {
  public:
   ModelFile(const uint8_t* bytes, size_t size)
       : bytes_(bytes),
+        size_(size),
         verifier_(bytes, size, verifier_options(size)),
         budget_(static_cast<uint64_t>(size) + 64) {}
 
@@ -139,16 +141,31 @@ class ModelFile {
     options.max_tables = static_cast<fb::uoffset_t>(size);
     return options;
   }
-  bool table(const Table* t) { return spend(1) && t->VerifyTableStart(verifier_) && verifier_.EndTable(); }
+  // Beyond the Verifier, as the TypeScript reader: a vtable of at least its two sizes, and the
+  // table's whole inline part (not only the fields read) inside the file.
+  bool table(const Table* t) {
+    if (!spend(1) || !t->VerifyTableStart(verifier_) || !verifier_.EndTable()) return false;
+    const uint8_t* vtable = t->GetVTable();
+    const uint16_t vtable_bytes = fb::ReadScalar<uint16_t>(vtable);
+    if (vtable_bytes < 4) return false;
+    const uint16_t table_bytes = fb::ReadScalar<uint16_t>(vtable + 2);
+    const size_t at = static_cast<size_t>(reinterpret_cast<const uint8_t*>(t) - bytes_);
+    return table_bytes >= 4 && table_bytes <= size_ - at;
+  }
+  // A field lies inside its table's inline part.
+  bool inside(const Table* t, int id, size_t bytes) const {
+    const uint16_t offset = t->GetOptionalFieldOffset(sc::slot(id));
+    return offset == 0 || offset + bytes <= fb::ReadScalar<uint16_t>(t->GetVTable() + 2);
+  }
   template <typename T>
   bool scalar(const Table* t, int id) {
-    return t->VerifyField<T>(verifier_, sc::slot(id), sizeof(T));
+    return inside(t, id, sizeof(T)) && t->VerifyField<T>(verifier_, sc::slot(id), sizeof(T));
   }
   // An optional offset field: true if absent (*out null) or valid.
   bool table_field(const Table* t, int id, const Table** out) {
     *out = nullptr;
     if (!t->GetOptionalFieldOffset(sc::slot(id))) return true;
-    if (!t->VerifyOffset(verifier_, sc::slot(id))) return false;
+    if (!inside(t, id, 4) || !t->VerifyOffset(verifier_, sc::slot(id))) return false;
     *out = t->GetPointer<const Table*>(sc::slot(id));
     return table(*out);
   }
@@ -156,7 +173,7 @@ class ModelFile {
   bool vector_field(const Table* t, int id, const Vec<T>** out) {
     *out = nullptr;
     if (!t->GetOptionalFieldOffset(sc::slot(id))) return true;
-    if (!t->VerifyOffset(verifier_, sc::slot(id))) return false;
+    if (!inside(t, id, 4) || !t->VerifyOffset(verifier_, sc::slot(id))) return false;
     *out = t->GetPointer<const Vec<T>*>(sc::slot(id));
     return verifier_.VerifyVector(*out) && spend(1);
   }
@@ -178,6 +195,7 @@ class ModelFile {
   Status verify_options(const Table* op, uint32_t index);
 
   const uint8_t* bytes_;
+  size_t size_;
   fb::Verifier verifier_;
   uint64_t budget_;
   bool exhausted_ = false;
@@ -1082,6 +1100,7 @@ LoadResult Interpreter::load(const uint8_t* model, size_t model_bytes) {
   state->input_bytes = static_cast<size_t>(in.elements);
   state->output_bytes = static_cast<size_t>(out.elements);
   state->used = static_cast<size_t>(used);
+  state->activation_bytes = static_cast<size_t>(activation_bytes);
   state_ = state;
   return result(kOk, slack + used);
 }
@@ -1101,6 +1120,7 @@ const int32_t* Interpreter::output_shape() const {
 size_t Interpreter::output_rank() const { return state_ && state_->output_shape ? state_->output_shape->size() : 0; }
 TensorQuant Interpreter::output_quant() const { return state_ ? state_->output_quant : TensorQuant{0, 0}; }
 size_t Interpreter::arena_used() const { return state_ ? state_->used : 0; }
+size_t Interpreter::activation_bytes() const { return state_ ? state_->activation_bytes : 0; }
 
 bool Interpreter::invoke() {
   if (state_ == nullptr) return false;

@@ -100,6 +100,9 @@ class Interpreter {
   // Bytes of the arena the loaded model uses from its first 16-byte boundary (0 when nothing is
   // loaded): arena_needed minus the alignment slack.
   size_t arena_used() const;
+  // Of it, the activations as planned (what src-main/tflite/plan.ts calls activationBytes); the
+  // rest is the engine's bookkeeping (docs/firmware-inference.md).
+  size_t activation_bytes() const;
 
   struct State;  // the model's bookkeeping, in the arena (tl_interpreter.cpp)
 

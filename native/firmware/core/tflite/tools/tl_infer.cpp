@@ -4,10 +4,12 @@
 //     Loads MODEL, runs every input tensor in INPUTS (int8, concatenated) and writes the output
 //     tensors, concatenated, to OUTPUTS. Prints one JSON line: the load's status, arena figures,
 //     shapes and quantization. Exit status 0 when it ran, 2 when the model was refused.
-//   tl_infer batch MODELS RESULTS [--arena BYTES]
-//     MODELS holds many files, each as a little-endian u32 length and its bytes. Each is loaded;
-//     a loaded one runs once on an all-zero input. RESULTS gets, per file: u8 status, u32
-//     arena_needed, u32 output length, the output bytes. Prints the counts as JSON.
+//   tl_infer batch CASES RESULTS [--arena BYTES]
+//     CASES holds many cases, each a model and its inputs: u32 model length, the model's bytes,
+//     u32 inputs length, the input tensors concatenated (none: one run on an all-zero input);
+//     lengths little-endian. RESULTS gets, per case: u8 status, u32 arena_needed, u32
+//     activation bytes, u32 outputs length, the outputs concatenated (none if refused). Prints
+//     the counts as JSON.
 //
 // Each model is copied into a buffer of exactly its size and the arena is exactly --arena bytes
 // (default 262144) of heap, so a sanitizer build catches any read or write past either.
@@ -72,8 +74,8 @@ int run(const char* model_path, const char* inputs_path, const char* outputs_pat
   if (loaded.status == tl::LoadStatus::Ok) {
     const size_t in_bytes = interpreter.input_bytes();
     const size_t out_bytes = interpreter.output_bytes();
-    std::printf(",\"arenaUsed\":%zu,\"inputBytes\":%zu,\"outputBytes\":%zu,\"inputShape\":[", interpreter.arena_used(),
-                in_bytes, out_bytes);
+    std::printf(",\"arenaUsed\":%zu,\"activationBytes\":%zu,\"inputBytes\":%zu,\"outputBytes\":%zu,\"inputShape\":[",
+                interpreter.arena_used(), interpreter.activation_bytes(), in_bytes, out_bytes);
     for (size_t i = 0; i < interpreter.input_rank(); i++) std::printf("%s%d", i ? "," : "", interpreter.input_shape()[i]);
     std::printf("],\"outputShape\":[");
     for (size_t i = 0; i < interpreter.output_rank(); i++) std::printf("%s%d", i ? "," : "", interpreter.output_shape()[i]);
@@ -113,47 +115,69 @@ int run(const char* model_path, const char* inputs_path, const char* outputs_pat
   return code;
 }
 
-int batch(const char* models_path, const char* results_path, size_t arena_bytes) {
+bool take_u32(const std::vector<uint8_t>& all, size_t* at, uint32_t* value) {
+  if (all.size() - *at < 4) return false;
+  *value = 0;
+  for (int i = 0; i < 4; i++) *value |= static_cast<uint32_t>(all[*at + i]) << (8 * i);
+  *at += 4;
+  return true;
+}
+
+int batch(const char* cases_path, const char* results_path, size_t arena_bytes) {
   std::vector<uint8_t> all;
-  if (!read_file(models_path, &all)) {
-    std::fprintf(stderr, "tl_infer: cannot read %s\n", models_path);
+  if (!read_file(cases_path, &all)) {
+    std::fprintf(stderr, "tl_infer: cannot read %s\n", cases_path);
     return 66;
   }
   uint8_t* arena = static_cast<uint8_t*>(std::malloc(arena_bytes ? arena_bytes : 1));
   tl::Interpreter interpreter(arena, arena_bytes);
   std::vector<uint8_t> results;
   size_t at = 0;
-  size_t files = 0;
+  size_t cases = 0;
   size_t ran = 0;
-  while (at + 4 <= all.size()) {
+  while (at < all.size()) {
     uint32_t length = 0;
-    for (int i = 0; i < 4; i++) length |= static_cast<uint32_t>(all[at + i]) << (8 * i);
-    at += 4;
-    if (length > all.size() - at) {
-      std::fprintf(stderr, "tl_infer: %s is truncated\n", models_path);
-      return 65;
-    }
-    uint8_t* model = static_cast<uint8_t*>(std::malloc(length ? length : 1));
-    std::memcpy(model, all.data() + at, length);
+    uint32_t input_length = 0;
+    if (!take_u32(all, &at, &length) || length > all.size() - at) break;
+    const size_t model_at = at;
     at += length;
+    if (!take_u32(all, &at, &input_length) || input_length > all.size() - at) break;
+    const uint8_t* inputs = all.data() + at;
+    at += input_length;
+    uint8_t* model = static_cast<uint8_t*>(std::malloc(length ? length : 1));
+    std::memcpy(model, all.data() + model_at, length);
     const tl::LoadResult loaded = interpreter.load(model, length);
     results.push_back(static_cast<uint8_t>(loaded.status));
     put_u32(&results, loaded.arena_needed);
-    if (loaded.status == tl::LoadStatus::Ok) {
-      std::memset(interpreter.input(), 0, interpreter.input_bytes());
-      interpreter.invoke();
-      const uint8_t* out = reinterpret_cast<const uint8_t*>(interpreter.output());
-      put_u32(&results, static_cast<uint32_t>(interpreter.output_bytes()));
-      results.insert(results.end(), out, out + interpreter.output_bytes());
+    put_u32(&results, static_cast<uint32_t>(interpreter.activation_bytes()));
+    const size_t in_bytes = interpreter.input_bytes();
+    const size_t out_bytes = interpreter.output_bytes();
+    if (loaded.status == tl::LoadStatus::Ok && (input_length == 0 || (in_bytes && input_length % in_bytes == 0))) {
+      const size_t windows = input_length == 0 ? 1 : input_length / in_bytes;
+      put_u32(&results, static_cast<uint32_t>(windows * out_bytes));
+      for (size_t w = 0; w < windows; w++) {
+        if (input_length == 0) {
+          std::memset(interpreter.input(), 0, in_bytes);
+        } else {
+          std::memcpy(interpreter.input(), inputs + w * in_bytes, in_bytes);
+        }
+        interpreter.invoke();
+        const uint8_t* out = reinterpret_cast<const uint8_t*>(interpreter.output());
+        results.insert(results.end(), out, out + out_bytes);
+      }
       ran++;
     } else {
       put_u32(&results, 0);
     }
     interpreter.unload();
     std::free(model);
-    files++;
+    cases++;
   }
   std::free(arena);
+  if (at != all.size()) {
+    std::fprintf(stderr, "tl_infer: %s is truncated\n", cases_path);
+    return 65;
+  }
   FILE* f = std::fopen(results_path, "wb");
   if (!f || std::fwrite(results.data(), 1, results.size(), f) != results.size()) {
     std::fprintf(stderr, "tl_infer: cannot write %s\n", results_path);
@@ -161,7 +185,7 @@ int batch(const char* models_path, const char* results_path, size_t arena_bytes)
     return 73;
   }
   std::fclose(f);
-  std::printf("{\"files\":%zu,\"ran\":%zu}\n", files, ran);
+  std::printf("{\"cases\":%zu,\"ran\":%zu}\n", cases, ran);
   return 0;
 }
 
