@@ -73,7 +73,7 @@ void MachineSimulator::extend_schedule(double until_s) {
     const double start_s = scheduled_until_s_ + 20 + schedule_random_.next() * 40;
     const double end_s = start_s + 4 + schedule_random_.next() * 11;
     const bool bearing = !(schedule_random_.next() < 0.5);
-    // A fixed table: after kMaxAnomalies episodes (about 30 hours) the oldest are dropped.
+    // A fixed table: after kMaxAnomalies episodes the oldest are dropped.
     if (anomaly_count_ == kMaxAnomalies) {
       for (size_t k = 1; k < kMaxAnomalies; k++) schedule_[k - 1] = schedule_[k];
       anomaly_count_--;

@@ -8,6 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#ifndef TL_SIM_MAX_ANOMALIES
+#define TL_SIM_MAX_ANOMALIES 4096
+#endif
+
 namespace tl::host {
 
 // mulberry32, as src-main/seeded-random.ts.
@@ -43,7 +47,9 @@ class MachineSimulator {
   void extend_schedule(double until_s);
   double gaussian();
 
-  static constexpr size_t kMaxAnomalies = 4096;
+  // Episodes kept (the oldest are dropped): 4,096 by default, about 30 hours; a port short of
+  // RAM sets TL_SIM_MAX_ANOMALIES (the Cortex-M4 port keeps 64, about half an hour).
+  static constexpr size_t kMaxAnomalies = TL_SIM_MAX_ANOMALIES;
 
   double rate_hz_;
   SeededRandom random_;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "hal.h"
-#include "machine_simulator.h"
+#include "simulated_sensor.h"
 
 namespace tl::host {
 
@@ -52,31 +52,6 @@ class PtySerial final : public fw::Serial {
   uint64_t out_free_us_ = 0;
   uint64_t bytes_in_ = 0;
   uint64_t bytes_out_ = 0;
-};
-
-// The demo machine, sampled by the clock at the chosen rate.
-class SimulatedSensor final : public fw::Sensor {
- public:
-  explicit SimulatedSensor(uint32_t seed);
-
-  uint8_t channel_count() const override { return 3; }
-  const char* channel_name(uint8_t channel) const override;
-  size_t rate_count() const override;
-  uint32_t rate(size_t index) const override;
-  uint32_t rate_hz() const override { return rate_hz_; }
-  bool set_rate(uint32_t hz) override;
-  void start(uint64_t now_us) override;
-  void stop() override { running_ = false; }
-  size_t read(uint64_t now_us, float* values, size_t max_samples,
-              uint64_t* first_time_us) override;
-
- private:
-  uint32_t seed_;
-  uint32_t rate_hz_ = 400;
-  MachineSimulator machine_;
-  bool running_ = false;
-  uint64_t start_us_ = 0;
-  uint64_t taken_ = 0;
 };
 
 // Slots A and B and the boot record, each a file in the state folder, mirrored in memory (the

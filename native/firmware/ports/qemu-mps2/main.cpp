@@ -29,20 +29,24 @@ mps2port::FlashStorage storage_;
 alignas(16) uint8_t arena_[TL_FW_ARENA_BYTES];
 char command_line_[256];
 
-// The value of `key=` in the command line ("fw.elf state=/tmp/s seed=3"), or null.
-const char* argument(const char* key) {
+// The value of `key=` in the command line ("fw.elf state=/tmp/s seed=3"), copied into `out`;
+// false if the key is absent or its value longer than `capacity` - 1.
+bool argument(const char* key, char* out, size_t capacity) {
   const size_t length = std::strlen(key);
-  for (char* p = command_line_; *p;) {
-    while (*p == ' ') *p++ = '\0';
-    if (!*p) break;
-    char* word = p;
+  for (const char* p = command_line_; *p;) {
+    while (*p == ' ') ++p;
+    const char* word = p;
     while (*p && *p != ' ') ++p;
-    if (std::strncmp(word, key, length) == 0 && word[length] == '=') {
-      if (*p) *p++ = '\0';
-      return word + length + 1;
+    if (static_cast<size_t>(p - word) > length && std::strncmp(word, key, length) == 0 &&
+        word[length] == '=') {
+      const size_t n = static_cast<size_t>(p - word) - length - 1;
+      if (n + 1 > capacity) return false;
+      std::memcpy(out, word + length + 1, n);
+      out[n] = '\0';
+      return true;
     }
   }
-  return nullptr;
+  return false;
 }
 
 }  // namespace
@@ -55,11 +59,14 @@ int main() {
   serial_.begin();
 
   // The command line comes only from semihosting; the scripts that start QEMU enable it.
-  const char* state = nullptr;
+  static char state[200];
+  char seed_text[12];
   uint32_t seed = 1;
   if (tl::fw::semihosting::command_line(command_line_, sizeof command_line_)) {
-    if (const char* s = argument("seed")) seed = static_cast<uint32_t>(std::strtoul(s, nullptr, 10));
-    state = argument("state");
+    if (argument("seed", seed_text, sizeof seed_text)) {
+      seed = static_cast<uint32_t>(std::strtoul(seed_text, nullptr, 10));
+    }
+    if (!argument("state", state, sizeof state)) state[0] = '\0';
   }
   storage_.begin(state);
 

@@ -6,6 +6,13 @@ namespace tl::fw::mps2port {
 
 using namespace ::mps2;
 
+namespace {
+// Outside the object, which has a vtable and so would be initialized data (copied from flash):
+// the ring is zeroed RAM. It holds more than a transfer window of encoded chunks.
+constexpr size_t kRing = 16384;
+uint8_t ring_[kRing];
+}  // namespace
+
 void UartSerial::begin() {
   reg(kUartBaudDiv) = 16;  // the smallest divisor the UART takes; QEMU does not pace by it
   reg(kUartCtrl) = (1u << 0) | (1u << 1) | (1u << 3);  // TX, RX, RX interrupt

@@ -24,8 +24,6 @@ class UartSerial final : public Serial {
   uint32_t overruns() const { return overruns_; }
 
  private:
-  static constexpr size_t kRing = 16384;
-  uint8_t ring_[kRing] = {};
   volatile size_t head_ = 0;  // written by the interrupt
   volatile size_t tail_ = 0;  // written by read()
   volatile uint32_t overruns_ = 0;
