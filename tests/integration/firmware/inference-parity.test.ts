@@ -252,6 +252,7 @@ describe('refusals', () => {
       onlyEngineRefused: 0,
       onlyEngineRan: 0,
     }
+    const stricter = new Map<string, number>()
     const started = performance.now()
     for (let done = 0; done < FUZZ_CASES;) {
       const count = Math.min(5000, FUZZ_CASES - done)
@@ -276,7 +277,10 @@ describe('refusals', () => {
         const ran = result.status === 'ok'
         if (app === 'accepted') {
           if (ran) seen.acceptedByBoth++
-          else seen.onlyEngineRefused++
+          else {
+            seen.onlyEngineRefused++
+            stricter.set(result.status, (stricter.get(result.status) ?? 0) + 1)
+          }
         } else if (ran && app !== null) {
           expect(Buffer.from(result.outputs.buffer).equals(Buffer.from(app.buffer)), where).toBe(
             true,
@@ -284,17 +288,9 @@ describe('refusals', () => {
           seen.ranInBoth++
         } else if (ran) {
           seen.onlyEngineRan++
-          if (process.env.TL_DEBUG) {
-            let why = ''
-            try {
-              createInterpreter(readTflite(file.bytes))
-            } catch (e) {
-              why = (e as Error).message
-            }
-            process.stdout.write(`only engine ran ${where}: ${why}\n`)
-          }
         } else if (app !== null) {
           seen.onlyEngineRefused++
+          stricter.set(result.status, (stricter.get(result.status) ?? 0) + 1)
         } else {
           seen.refusedByBoth++
         }
@@ -308,7 +304,7 @@ describe('refusals', () => {
     expect(seen.refusedByBoth).toBeGreaterThan(FUZZ_CASES * 0.3)
     report(
       `${FUZZ_CASES} mutated files (seed ${FUZZ_SEED}): ${seen.refusedByBoth} refused by both, ${seen.ranInBoth} run ` +
-        `identically, ${seen.acceptedByBoth} accepted by both (too large to run in the app here), ${seen.onlyEngineRefused} refused by the engine only, ${seen.onlyEngineRan} run by the engine only; ` +
+        `identically, ${seen.acceptedByBoth} accepted by both (too large to run in the app here), ${seen.onlyEngineRefused} refused by the engine only (${[...stricter].map(([k, n]) => `${k} ${n}`).join(', ')}), ${seen.onlyEngineRan} run by the engine only; ` +
         `${((performance.now() - started) / 1000).toFixed(1)} s`,
     )
   }, 900_000)

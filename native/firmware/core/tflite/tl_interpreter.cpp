@@ -91,6 +91,14 @@ int64_t floor_div(int64_t a, int64_t b) {  // b > 0
   return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
+// An int64 zero point: the Verifier aligns a vector's length, not its 8-byte elements, so they
+// are copied out rather than loaded in place.
+int64_t zero_point_at(const Vec<int64_t>* zero_points, uint32_t i) {
+  int64_t value;
+  std::memcpy(&value, reinterpret_cast<const uint8_t*>(zero_points->Data()) + 8 * static_cast<size_t>(i), sizeof value);
+  return value;
+}
+
 struct Status {
   LoadStatus status;
   const char* message;
@@ -249,8 +257,14 @@ Status ModelFile::verify() {
   const uint32_t buffer_count = buffers_ ? buffers_->size() : 0;
   for (uint32_t i = 0; i < buffer_count; i++) {
     const Table* buffer = buffers_->Get(i);
-    TL_CHECK(scalar<uint64_t>(buffer, sc::buffer::offset));
-    if (buffer->GetField<uint64_t>(sc::slot(sc::buffer::offset), 0) > 1) {
+    // A u64 needs only 4-byte alignment here, as in the TypeScript reader: copied out.
+    TL_CHECK(inside(buffer, sc::buffer::offset, 8) &&
+             buffer->VerifyField<uint64_t>(verifier_, sc::slot(sc::buffer::offset), 4));
+    uint64_t offset = 0;
+    if (const uint16_t at = buffer->GetOptionalFieldOffset(sc::slot(sc::buffer::offset))) {
+      std::memcpy(&offset, reinterpret_cast<const uint8_t*>(buffer) + at, sizeof offset);
+    }
+    if (offset > 1) {
       return {LoadStatus::UnsupportedVersion,
               "A buffer is stored outside the flatbuffer (a model over 2 GB); such models are not read.", i};
     }
@@ -348,7 +362,7 @@ Status ModelFile::verify_tensor(uint32_t index) {
   const uint32_t zero_point_count = zero_points ? zero_points->size() : 0;
   TL_CHECK(spend(uint64_t{scale_count} + zero_point_count));
   for (uint32_t i = 0; i < zero_point_count; i++) {
-    const int64_t z = zero_points->Get(i);
+    const int64_t z = zero_point_at(zero_points, i);
     if (z < INT32_MIN || z > INT32_MAX) {
       return {LoadStatus::BadFile, "The TFLite file is corrupt: a zero point is outside int32.", index};
     }
@@ -566,7 +580,7 @@ class Preparer {
 bool per_tensor(const TensorInfo& t, float* scale, int32_t* zero_point) {
   if (t.scale_count() != 1) return false;
   const float s = t.scales->Get(0);
-  const int64_t z = t.zero_points->Get(0);
+  const int64_t z = zero_point_at(t.zero_points, 0);
   if (!(s > 0) || !std::isfinite(s) || z < -128 || z > 127) return false;
   *scale = s;
   *zero_point = static_cast<int32_t>(z);
@@ -689,7 +703,7 @@ Status Preparer::weights(const TensorInfo* filter, int32_t channels, int32_t dim
                 "An operator's weights need one scale, or one per output channel along the output dimension.");
   }
   for (uint32_t i = 0; i < count; i++) {
-    if (filter->zero_points->Get(i) != 0) {
+    if (zero_point_at(filter->zero_points, i) != 0) {
       return fail(LoadStatus::UnsupportedType, "An operator's weights must be symmetric (zero point 0).");
     }
   }

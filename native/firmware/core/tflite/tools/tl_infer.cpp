@@ -11,8 +11,10 @@
 //     activation bytes, u32 outputs length, the outputs concatenated (none if refused). Prints
 //     the counts as JSON.
 //
-// Each model is copied into a buffer of exactly its size and the arena is exactly --arena bytes
-// (default 262144) of heap, so a sanitizer build catches any read or write past either.
+// Each model is copied to the end of a heap block, 4 bytes past its 16-byte aligned start (the
+// least alignment the engine accepts, so misaligned 8-byte reads show under UBSan), and the arena
+// is exactly --arena bytes (default 262144) of heap: a sanitizer build catches any read or write
+// past either.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +24,14 @@
 #include "tl_interpreter.h"
 
 namespace {
+
+// A copy of `bytes` at 4 mod 16, ending where its heap block ends; free with release().
+uint8_t* place_model(const uint8_t* bytes, size_t length) {
+  uint8_t* block = static_cast<uint8_t*>(std::malloc(length + 4));
+  std::memcpy(block + 4, bytes, length);
+  return block + 4;
+}
+void release(uint8_t* model) { std::free(model - 4); }
 
 bool read_file(const char* path, std::vector<uint8_t>* out) {
   FILE* f = std::fopen(path, "rb");
@@ -60,9 +70,8 @@ int run(const char* model_path, const char* inputs_path, const char* outputs_pat
     std::fprintf(stderr, "tl_infer: cannot read %s or %s\n", model_path, inputs_path);
     return 66;
   }
-  uint8_t* model = static_cast<uint8_t*>(std::malloc(file.size() ? file.size() : 1));
+  uint8_t* model = place_model(file.data(), file.size());
   uint8_t* arena = static_cast<uint8_t*>(std::malloc(arena_bytes ? arena_bytes : 1));
-  std::memcpy(model, file.data(), file.size());
   tl::Interpreter interpreter(arena, arena_bytes);
   const tl::LoadResult loaded = interpreter.load(model, file.size());
   std::printf("{\"status\":");
@@ -111,7 +120,7 @@ int run(const char* model_path, const char* inputs_path, const char* outputs_pat
   }
   interpreter.unload();
   std::free(arena);
-  std::free(model);
+  release(model);
   return code;
 }
 
@@ -144,8 +153,7 @@ int batch(const char* cases_path, const char* results_path, size_t arena_bytes) 
     if (!take_u32(all, &at, &input_length) || input_length > all.size() - at) break;
     const uint8_t* inputs = all.data() + at;
     at += input_length;
-    uint8_t* model = static_cast<uint8_t*>(std::malloc(length ? length : 1));
-    std::memcpy(model, all.data() + model_at, length);
+    uint8_t* model = place_model(all.data() + model_at, length);
     const tl::LoadResult loaded = interpreter.load(model, length);
     results.push_back(static_cast<uint8_t>(loaded.status));
     put_u32(&results, loaded.arena_needed);
@@ -170,7 +178,7 @@ int batch(const char* cases_path, const char* results_path, size_t arena_bytes) 
       put_u32(&results, 0);
     }
     interpreter.unload();
-    std::free(model);
+    release(model);
     cases++;
   }
   std::free(arena);
