@@ -5,6 +5,10 @@ import { defaultProjectPath } from './paths.js'
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatcher.js'
 import { EventBus } from './rpc/events.js'
 import { CaptureService } from './capture/capture-service.js'
+import { demoDevices } from './capture/devices/demo-device.js'
+import { DeviceRegistry } from './capture/devices/device-registry.js'
+import { serialPorts } from './capture/devices/serial-ports.js'
+import { VirtualBoards } from './capture/devices/virtual-boards.js'
 import { captureHandlers } from './capture/handlers.js'
 import { dataHandlers } from './data/handlers.js'
 import { ImportService } from './data/import/import-service.js'
@@ -12,6 +16,8 @@ import { TimelineService } from './data/timeline-service.js'
 import { DatasetService } from './dataset/dataset-service.js'
 import { datasetHandlers } from './dataset/handlers.js'
 import { DeployService } from './deploy/deploy-service.js'
+import { DeviceService } from './device/device-service.js'
+import { deviceHandlers } from './device/handlers.js'
 import { deployHandlers } from './deploy/handlers.js'
 import { ClassService } from './labels/class-service.js'
 import { labelsHandlers } from './labels/handlers.js'
@@ -63,7 +69,14 @@ export function createServices(opts: ServicesOptions) {
           : null,
     access: opts.access,
   })
-  const capture: CaptureService = new CaptureService(projects, events, settings)
+  // The firmware built here, as boards; each keeps its slots under the user data folder.
+  const virtualBoards = new VirtualBoards(join(opts.userDataDir, 'virtual-boards'))
+  const capture: CaptureService = new CaptureService(
+    projects,
+    events,
+    settings,
+    new DeviceRegistry({ ports: serialPorts, named: [demoDevices, virtualBoards] }),
+  )
   const timeline = new TimelineService(projects)
   const classes = new ClassService({ project: () => projects.project(), events })
   const labels = new LabelService({ events, classes, actor: actorName(opts.mode) })
@@ -77,6 +90,7 @@ export function createServices(opts: ServicesOptions) {
     log,
   })
   const deploy = new DeployService({ project: () => classes.project(), datasets })
+  const device = new DeviceService({ capture, deploy, events })
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -101,6 +115,7 @@ export function createServices(opts: ServicesOptions) {
     ...datasetHandlers({ datasets }),
     ...trainingHandlers({ training }),
     ...deployHandlers({ deploy, projects }),
+    ...deviceHandlers({ device }),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)
@@ -114,11 +129,13 @@ export function createServices(opts: ServicesOptions) {
     training,
     dispatch,
     /**
-     * Ends recordings in progress (keeping what they recorded) and a training run (kept as
-     * cancelled), then closes the project.
+     * Ends recordings in progress (keeping what they recorded), a training run (kept as
+     * cancelled) and flashes (the devices keep their previous model), stops the virtual boards,
+     * then closes the project.
      */
     async close(): Promise<void> {
-      await Promise.all([capture.stopAll(), training.close()])
+      await Promise.all([capture.stopAll(), training.close(), device.close()])
+      await virtualBoards.close()
       projects.close()
     },
   }

@@ -5,7 +5,7 @@ import type { EventBus } from '../rpc/events.js'
 import type { Settings } from '../settings.js'
 import { CaptureSession, type SessionStatus } from './capture-session.js'
 import { demoDevices } from './devices/demo-device.js'
-import { DeviceRegistry } from './devices/device-registry.js'
+import { DeviceRegistry, type Device } from './devices/device-registry.js'
 import { serialPorts } from './devices/serial-ports.js'
 
 const DEFAULT_BAUD = 115200
@@ -48,6 +48,22 @@ export class CaptureService {
     }))
   }
 
+  /**
+   * Asked before a recording starts: a reason to refuse the device (a flash in progress on it),
+   * or null.
+   */
+  startGuard: ((deviceId: string) => string | null) | null = null
+
+  /** Whether a recording is in progress on the device `deviceId` names. */
+  recordingOn(deviceId: string): boolean {
+    return this.#busy(deviceId)
+  }
+
+  /** The device `deviceId` names, of whatever kind (a path is a serial port). */
+  device(deviceId: string): Promise<Device> {
+    return this.#devices.find(deviceId)
+  }
+
   async start(request: CaptureStart): Promise<CaptureStatus> {
     const { deviceId } = request
     if (this.#busy(deviceId)) {
@@ -56,6 +72,8 @@ export class CaptureService {
         `${deviceId} is already being recorded. Stop that recording first.`,
       )
     }
+    const guard = this.startGuard?.(deviceId)
+    if (guard) throw new ServiceError('BUSY', guard)
     const project = this.#projects.project()
     const device = await this.#devices.find(deviceId)
     const key = device.settingsKey

@@ -3,6 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' }
 import { registerCapture } from './commands/capture.js'
 import { registerData } from './commands/data.js'
 import { registerDeploy } from './commands/deploy.js'
+import { registerDevice } from './commands/device.js'
 import { registerLabels } from './commands/labels.js'
 import { registerProject } from './commands/project.js'
 import { registerServe } from './commands/serve.js'
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerWindows(program, ctx)
   registerTraining(program, ctx)
   registerDeploy(program, ctx)
+  registerDevice(program, ctx)
   return program
 }
 

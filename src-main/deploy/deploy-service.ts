@@ -26,7 +26,7 @@ import { planModel } from '../tflite/plan.js'
 import { FIRMWARE_FLASH_BYTES, FIRMWARE_RAM_BYTES } from '../training/estimate.js'
 import { readStoredModel, type StoredModel } from '../training/run-record.js'
 import { InputFileError, readInputFile } from '../input-file.js'
-import { downloadOf, exportFiles, type ExportedFiles } from './exports.js'
+import { downloadOf, exportFiles, imageOf, type ExportedFiles } from './exports.js'
 import { heldOutWindows, type HeldOut } from './held-out.js'
 import { readWindowsCsv } from './windows-csv.js'
 
@@ -157,6 +157,14 @@ export class DeployService {
     const run = this.#int8(project, runId)
     const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
     return exportFiles({ run, heldOut, runId }, format, path, overwrite)
+  }
+
+  /** The run's model image: what a device is flashed with (the bytes `export --format image` writes). */
+  image(runId: number): Uint8Array {
+    const project = this.#opts.project()
+    const run = this.#int8(project, runId)
+    const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
+    return imageOf({ run, heldOut, runId })
   }
 
   /** An export as one file's bytes, for a browser to download. */

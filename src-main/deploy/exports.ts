@@ -84,6 +84,11 @@ export function exportContents(
   }
 }
 
+/** The model image of the run (docs/protocol.md): what `tinyloop flash` sends. */
+export function imageOf(source: ExportSource): Uint8Array {
+  return exportContents(source, 'image').get(IMAGE_FILE) as Uint8Array
+}
+
 /**
  * Writes an export where the user said: `tflite`, `image` and `arduino` (a .zip) as that file, `c` and
  * `bundle` into that folder (made if missing). Nothing is written outside it, no file is

@@ -17,9 +17,10 @@ export const DeviceSettings = z.object({
 })
 
 export const DeviceInfo = z.object({
-  /** What to pass to capture.start: the port path, or 'demo'. */
+  /** What to pass to capture.start: the port path, 'demo', or a virtual board's id. */
   id: z.string(),
-  kind: z.enum(['serial', 'demo']),
+  /** `virtual`: TinyLoop firmware running on this computer (docs/firmware.md), as a board. */
+  kind: z.enum(['serial', 'demo', 'virtual']),
   path: z.string().nullable(),
   label: z.string(),
   manufacturer: z.string().nullable(),

@@ -14,6 +14,7 @@ import { captureEvents, captureMethods } from './capture.js'
 import { dataEvents, dataMethods } from './data.js'
 import { datasetEvents, datasetMethods } from './dataset.js'
 import { deployEvents, deployMethods } from './deploy.js'
+import { deviceEvents, deviceMethods } from './device.js'
 import { labelsEvents, labelsMethods } from './labels.js'
 import { projectEvents, projectMethods } from './project.js'
 import { trainingEvents, trainingMethods } from './training.js'
@@ -22,6 +23,7 @@ export * from './capture.js'
 export * from './data.js'
 export * from './dataset.js'
 export * from './deploy.js'
+export * from './device.js'
 export * from './labels.js'
 export * from './project.js'
 export * from './rpc.js'
@@ -35,6 +37,7 @@ export const methods = {
   ...datasetMethods,
   ...trainingMethods,
   ...deployMethods,
+  ...deviceMethods,
 } as const
 
 export type Methods = typeof methods
@@ -52,6 +55,7 @@ export const events = {
   ...datasetEvents,
   ...trainingEvents,
   ...deployEvents,
+  ...deviceEvents,
 } as const
 
 export type Events = typeof events

@@ -33,11 +33,16 @@ export interface Device {
   /** How the default name of its recordings starts ('Demo', 'ttyACM0'). */
   nameStem: string
   connect(options: ConnectOptions): DeviceConnection
+  /**
+   * The serial port to speak the device protocol on (flashing), started first where the device
+   * is a program (a virtual board); absent where there is none (the demo device).
+   */
+  serialPath?(): Promise<string>
 }
 
 /**
- * A kind of device: serial ports, the demo device, and next the firmware's host port on a
- * pseudo-terminal and the QEMU virtual board. It knows which of its devices are there and how to
+ * A kind of device: serial ports, the demo device, and the firmware built here (the host port on
+ * a pseudo-terminal and the QEMU virtual board, `virtual-boards.ts`). It knows which of its devices are there and how to
  * open one; the capture service treats every kind alike.
  */
 export interface DeviceProvider {
@@ -57,7 +62,7 @@ export interface PortProvider extends DeviceProvider {
 
 /**
  * Every device there is, whatever its kind, listed and found the same way. `named` providers own
- * fixed ids (`demo`, later the firmware ports), so they are asked first; any other id is a path
+ * fixed ids (`demo`, `virtual:host`), so they are asked first; any other id is a path
  * for `ports`. The list shows the serial ports first.
  */
 export class DeviceRegistry {

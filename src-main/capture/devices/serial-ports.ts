@@ -41,6 +41,7 @@ function serialDevice(path: string, port: PortInfo | undefined): Device {
     settingsKey: serialNumber ?? path,
     recordedAs: manufacturer ? `${manufacturer} ${path}` : path,
     nameStem: path.split('/').pop() ?? path,
+    serialPath: async () => path,
     connect: ({ baudRate, format }) => ({
       // The serial number finds the device again after a replug under another path.
       source: new SerialSource({ path, baudRate, serialNumber }),

@@ -110,7 +110,8 @@ export class SerialSource extends ByteSource {
   }
 }
 
-function openError(path: string, err: Error): ServiceError {
+/** Why `path` cannot be opened, in words (no device, no permission, in use). */
+export function openError(path: string, err: Error): ServiceError {
   const message = err.message
   if (/ENOENT|No such file|cannot find/i.test(message)) {
     return new ServiceError(

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
 import { formatCount, formatDuration, formatRate } from '../../../src-preload/format.js'
 import { FormatChoice } from '../../../src-preload/contract/capture.js'
@@ -6,7 +7,9 @@ import type { CaptureStatus, EventPayload } from '../../../src-preload/contract/
 import { DemoTransmitter } from '../../capture/demo/demo-transmitter.js'
 import { PtyDevice } from '../../capture/demo/pty-device.js'
 import type { EventBus } from '../../rpc/events.js'
-import { table, type CliContext } from '../context.js'
+import { startVirtualBoard } from '../../device/virtual-board.js'
+import { userDataDir } from '../../paths.js'
+import { CliError, table, type CliContext } from '../context.js'
 
 const positive = (what: string) => (value: string) => {
   const n = Number(value)
@@ -164,8 +167,15 @@ export function registerCapture(program: Command, ctx: CliContext): void {
 
   program
     .command('sim')
-    .description('serve the demo device on a pseudo-terminal (needs socat), for tests and scripts')
-    .option('--format <f>', 'csv or plotter', textFormat(['csv', 'plotter']), 'csv')
+    .description(
+      'serve the demo device on a pseudo-terminal, for tests and scripts: text (needs socat), or --format binary, the firmware built by npm run build:native',
+    )
+    .option(
+      '--format <f>',
+      'csv, plotter, or binary (the TinyLoop firmware host port)',
+      textFormat(['csv', 'plotter', 'binary']),
+      'csv',
+    )
     .option('--rate <hz>', 'samples per second', positive('the rate in Hz'), 400)
     .option('--seed <n>', 'seed of the simulated machine', integer, 1)
     .option('--link <path>', 'where to link the device end', `/tmp/tinyloop-sim-${process.pid}`)
@@ -178,9 +188,11 @@ export function registerCapture(program: Command, ctx: CliContext): void {
       20,
     )
     .option('--no-header', 'do not print a header line of channel names (csv)')
+    .option('--state <dir>', "binary: the folder of the firmware's model slots (kept between runs)")
     .action(
       async (opts: {
-        format: 'csv' | 'plotter'
+        format: 'csv' | 'plotter' | 'binary'
+        state?: string
         rate: number
         seed: number
         link: string
@@ -189,6 +201,10 @@ export function registerCapture(program: Command, ctx: CliContext): void {
         burstMs: number
         header: boolean
       }) => {
+        if (opts.format === 'binary') {
+          await simFirmware(opts)
+          return
+        }
         const transmitter = new DemoTransmitter({
           rateHz: opts.rate,
           seed: opts.seed,
@@ -234,4 +250,47 @@ export function registerCapture(program: Command, ctx: CliContext): void {
           process.stderr.write(`${dropped} samples were not read in time and dropped.\n`)
       },
     )
+}
+
+/**
+ * `sim --format binary`: the firmware's host port on a pseudo-terminal, linked at `--link`,
+ * until Ctrl+C, `--duration` or its end.
+ */
+async function simFirmware(opts: {
+  state?: string
+  rate: number
+  seed: number
+  link: string
+  duration?: number
+}): Promise<void> {
+  if (opts.rate !== 400) {
+    throw new CliError(
+      'The firmware starts at 400 Hz and the host sets its rate (SET_RATE); leave out --rate with --format binary.',
+    )
+  }
+  const board = await startVirtualBoard('host', {
+    stateDir: resolve(opts.state ?? join(userDataDir(), 'virtual-boards', 'sim-host')),
+    link: opts.link,
+    seed: opts.seed,
+  })
+  process.stdout.write(`${board.path}\n`)
+  process.stderr.write(
+    `TinyLoop firmware (host port, pid ${board.pid}) at ${board.path}. Ctrl+C stops.\n`,
+  )
+  const startMs = performance.now()
+  await new Promise<void>((done) => {
+    const timer = setInterval(() => {
+      const elapsedS = (performance.now() - startMs) / 1000
+      if (!board.alive() || (opts.duration !== undefined && elapsedS >= opts.duration)) stop()
+    }, 100)
+    const stop = () => {
+      clearInterval(timer)
+      done()
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  const died = !board.alive()
+  await board.stop()
+  if (died) throw new CliError(`The firmware ended by itself: ${board.stderr().trim().slice(-400)}`)
 }
