@@ -7,7 +7,8 @@
 // after every case the device still answers HELLO_REQ with its seq and keeps its active model.
 #include <sys/resource.h>
 
-#include <chrono>
+#include <time.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -22,7 +23,17 @@
 using namespace tl;
 using namespace tl::test;
 
+// A small quarantine, so that max RSS measures the program's memory, not AddressSanitizer's
+// store of freed blocks (256 MB by default).
+extern "C" const char* __asan_default_options() { return "quarantine_size_mb=8"; }
+
 namespace {
+
+double cpu_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 Bytes unhex(const std::string& hex) {
   Bytes out;
@@ -167,7 +178,8 @@ int main() {
   for (long c = 0; c < cases; c++) {
     const Bytes input = make_case(rng, corpus);
     bytes_total += input.size();
-    const auto t0 = std::chrono::steady_clock::now();
+    // CPU time, not wall time: a busy machine may stop the process, a hang would not stop.
+    const double t0 = cpu_ms();
 
     // The decoder alone.
     size_t at = 0;
@@ -204,7 +216,7 @@ int main() {
       CHECK(false);
       break;
     }
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const double ms = cpu_ms() - t0;
     if (ms > slowest_ms) slowest_ms = ms;
     if (tl::test::failures() > 20) break;
   }
@@ -213,12 +225,12 @@ int main() {
   const proto::DropCounters& d = decoder.drops();
   const proto::DropCounters& dd = device->drops();
   std::printf("%ld cases, %llu bytes; decoder: %u frames, drops crc %u cobs %u oversize %u short %u; "
-              "device drops crc %u cobs %u oversize %u short %u; slowest case %.1f ms; max RSS %ld MB\n",
+              "device drops crc %u cobs %u oversize %u short %u; slowest case %.1f ms of CPU; max RSS %ld MB\n",
               cases, static_cast<unsigned long long>(bytes_total), decoder.frames(), d.crc, d.cobs,
               d.oversize, d.short_frames, dd.crc, dd.cobs, dd.oversize, dd.short_frames, slowest_ms,
               usage.ru_maxrss / 1024);
   CHECK(d.crc + d.cobs + d.oversize + d.short_frames > 0);
   CHECK(slowest_ms < 2000);
-  CHECK(usage.ru_maxrss / 1024 < 512);
+  CHECK(usage.ru_maxrss / 1024 < 100);
   return tl::test::finish("fuzz_device");
 }
