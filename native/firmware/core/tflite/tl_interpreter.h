@@ -68,8 +68,8 @@ class Interpreter {
   // loaded model is unloaded first in any case). `model` is read in place: its bytes must stay
   // valid and unchanged while the model is loaded (they live in the model slot), and must start
   // at a 4-byte boundary (Cortex-M4 faults on unaligned float loads); BadFile otherwise. Only
-  // the first subgraph is run, as TFLite Micro does. Bounded work: proportional to the file size plus the model's
-  // tensor and operator counts; never runs the model.
+  // the first subgraph is run, as TFLite Micro does. Bounded work: linear in the file's size,
+  // plus the arena plan, quadratic in the activations the arena can hold; never runs the model.
   LoadResult load(const uint8_t* model, size_t model_bytes);
   void unload();
   bool loaded() const;
