@@ -40,6 +40,8 @@ export class DeviceService {
   readonly #flashes = new Map<string, { abort: AbortController; done: Promise<unknown> }>()
   /** Ports being spoken to (a flash or a hello). */
   readonly #open = new Set<string>()
+  /** By port: the end of the last session queued on it; sessions on a port take turns. */
+  readonly #turns = new Map<string, Promise<void>>()
 
   constructor(opts: DeviceServiceOptions) {
     this.#opts = opts
@@ -148,9 +150,21 @@ export class DeviceService {
         `${port} is being recorded: stop recording on ${port} first (Capture, or Ctrl+C in tinyloop record).`,
       )
     }
-    if (this.#open.has(port) && !this.#flashes.has(port)) {
-      throw new ServiceError('BUSY', `${port} is in use by TinyLoop right now; try again.`)
+    const previous = this.#turns.get(port) ?? Promise.resolve()
+    let done!: () => void
+    const turn = new Promise<void>((resolve) => (done = resolve))
+    this.#turns.set(port, turn)
+    await previous
+    try {
+      return await this.#spoken(port, work)
+    } finally {
+      done()
+      if (this.#turns.get(port) === turn) this.#turns.delete(port)
     }
+  }
+
+  async #spoken<T>(port: string, work: (client: DeviceClient) => Promise<T>): Promise<T> {
+    const { capture } = this.#opts
     const device = await capture.device(port)
     if (!device.serialPath) {
       throw new ServiceError(

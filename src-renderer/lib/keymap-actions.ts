@@ -81,6 +81,7 @@ export function keymapActions(app: AppState): KeymapActions {
       'training.cancel': () => void training.cancel(),
     },
     deploy: {
+      'deploy.flash': () => void deploy.device.flash(),
       'deploy.verify': () => void deploy.verify(),
       'deploy.exportTflite': () => void deploy.exportFormat('tflite'),
       'deploy.exportC': () => void deploy.exportFormat('c'),

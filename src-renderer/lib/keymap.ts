@@ -162,6 +162,13 @@ export const KEYMAP = [
   },
 
   {
+    id: 'deploy.flash',
+    scope: 'deploy',
+    label: 'Flash the model to the chosen device',
+    keys: ['F'],
+    palette: 'in its view',
+  },
+  {
     id: 'deploy.verify',
     scope: 'deploy',
     label: 'Check the model in LiteRT.js and Arm NN',

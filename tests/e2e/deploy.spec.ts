@@ -5,31 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unzipSync } from 'fflate'
 import { expect, test, type Download, type Page } from '@playwright/test'
+import { seedTrainedDemo } from '../helpers/trained-project.js'
 import { startServe, watchConsole } from './fixtures.js'
 
 const SHOTS = 'tests/e2e/screenshots'
-
-/** The demo project with one run of the dense preset, trained by the CLI (a few seconds). */
-function seedTrainedDemo(dir: string): string {
-  const file = join(dir, 'Pump station.tinyloop')
-  const config = join(dir, 'train.json')
-  writeFileSync(
-    config,
-    JSON.stringify({
-      dataset: { windowMs: 1000, strideMs: 500, features: { kind: 'spectral', bands: 16 } },
-      model: { preset: 'dense' },
-      training: { epochs: 15 },
-    }),
-  )
-  const cli = (...args: string[]) =>
-    execFileSync(process.execPath, ['bin/tinyloop.js', '--project', file, ...args], {
-      env: { ...process.env, TINYLOOP_USER_DATA: join(dir, 'data') },
-      stdio: 'pipe',
-    })
-  cli('demo', '--minutes', '4')
-  cli('train', '--config', config)
-  return file
-}
 
 /** Whether the check's progress was ever on screen, sampled every frame from now. */
 async function watchProgress(page: Page): Promise<() => Promise<boolean>> {

@@ -3,6 +3,7 @@ import { plural } from '../../../src-preload/format'
 import type { ApiClient } from '../../api/client'
 import { RpcError, messageOf } from '../../api/rpc-error'
 import { formatSize } from '../deploy/format'
+import { DeviceFlashState } from './device-flash.svelte'
 
 /** What became of the last export of a format for a run. */
 export type ExportOutcome =
@@ -26,7 +27,7 @@ export const exportStem = (runId: number) => `tinyloop-run-${runId}`
 /**
  * The Deploy view: the completed run chosen (the newest unless one was picked), its int8 model
  * card (answers for a run no longer chosen are dropped), the check in LiteRT.js and Arm NN while
- * it runs, and what each export of the run gave.
+ * it runs, what each export of the run gave, and the device to flash it to (`device`).
  */
 export class DeployState {
   readonly #api: ApiClient
@@ -45,12 +46,16 @@ export class DeployState {
   #outcomes = $state.raw<Record<string, ExportOutcome>>({})
   /** The dialog that writes an export to a typed path is open. */
   pathDialogOpen = $state(false)
+  /** The Device card: the port, its hello, flashing the chosen run. */
+  readonly device: DeviceFlashState
   #cardToken = 0
 
   constructor(api: ApiClient, opts: DeployOptions) {
     this.#api = api
     this.#opts = opts
+    this.device = new DeviceFlashState(api, { runId: () => this.run?.id ?? null })
     api.on('project.onChanged', () => {
+      this.device.reset()
       this.runId = null
       this.#card = null
       this.#cardError = null

@@ -106,6 +106,8 @@ describe('the keymap table', () => {
       ['label', press('Enter', { ctrlKey: true }), null],
       ['deploy', press('v'), 'deploy.verify'],
       ['deploy', press('e'), 'deploy.exportTflite'],
+      ['deploy', press('f'), 'deploy.flash'],
+      ['label', press('f'), 'timeline.fit'],
       ['deploy', press('e', { ctrlKey: true }), null],
       ['label', press('v'), null],
     ]
