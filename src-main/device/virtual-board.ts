@@ -28,6 +28,8 @@ export interface VirtualBoard {
   pid: number
   /** Whether the process still runs. */
   alive(): boolean
+  /** How it ended: its exit code, or null while it runs or if a signal ended it. */
+  exitCode(): number | null
   /** Ends it (SIGTERM, then SIGKILL after 2 s) and removes the link. */
   stop(): Promise<void>
   /** Ends it at once, as a pulled cable or a crash would (SIGKILL). */
@@ -74,6 +76,10 @@ export function qemuArgs(elf: string, stateFile: string, seed: number): string[]
     elf,
     '-append',
     `state=${stateFile} seed=${seed}`,
+    // Faults and guest errors, for debugging the port: TINYLOOP_QEMU_LOG=/tmp/qemu.log.
+    ...(process.env.TINYLOOP_QEMU_LOG
+      ? ['-d', 'guest_errors,unimp,int', '-D', process.env.TINYLOOP_QEMU_LOG]
+      : []),
   ]
 }
 
@@ -95,9 +101,17 @@ export async function startVirtualBoard(
   const seed = opts.seed ?? 1
   const child =
     kind === 'host'
-      ? spawn(binary, ['--state', opts.stateDir, '--seed', String(seed)], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
+      ? spawn(
+          binary,
+          [
+            '--state',
+            opts.stateDir,
+            '--seed',
+            String(seed),
+            ...(opts.link ? ['--link', opts.link] : []),
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        )
       : spawn(QEMU, qemuArgs(binary, join(opts.stateDir, 'slots.bin'), seed), {
           stdio: ['ignore', 'pipe', 'pipe'],
         })
@@ -137,8 +151,10 @@ export async function startVirtualBoard(
     child.once('exit', (code) => fail(`exited with code ${code} before it was ready`))
   })
   child.removeAllListeners('exit')
-  if (opts.link) symlinkSync(pty, opts.link)
-  return board(kind, child, opts.link ?? pty, opts.link, () => output)
+  // The host port makes (and removes) its link itself; QEMU's pty gets one from here.
+  const ownLink = kind === 'qemu-m4' ? opts.link : undefined
+  if (ownLink) symlinkSync(pty, ownLink)
+  return board(kind, child, opts.link ?? pty, ownLink, () => output)
 }
 
 function board(
@@ -168,6 +184,7 @@ function board(
     path,
     pid: child.pid ?? -1,
     alive: () => !exited,
+    exitCode: () => child.exitCode,
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
     stderr: output,

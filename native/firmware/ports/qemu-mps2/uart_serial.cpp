@@ -20,6 +20,10 @@ void UartSerial::begin() {
 }
 
 void UartSerial::on_receive() {
+  // Clear first, then drain: a byte that lands while draining raises the interrupt again. (The
+  // other order can clear a new byte's interrupt and leave it waiting in the data register,
+  // which QEMU, like the UART, then never replaces: the link would stop for good.)
+  reg(kUartIntStatus) = 1u << 1;
   while (reg(kUartState) & kUartRxFull) {
     const uint8_t byte = static_cast<uint8_t>(reg(kUartData));
     const size_t next = (head_ + 1) % kRing;
@@ -30,10 +34,11 @@ void UartSerial::on_receive() {
       head_ = next;
     }
   }
-  reg(kUartIntStatus) = 1u << 1;
 }
 
-bool UartSerial::available() const { return head_ != tail_; }
+bool UartSerial::available() const {
+  return head_ != tail_ || (reg(kUartState) & kUartRxFull) != 0;
+}
 
 size_t UartSerial::read(uint8_t* buffer, size_t capacity) {
   size_t n = 0;
