@@ -4,6 +4,7 @@
  */
 import { captureThroughput } from './capture-throughput.js'
 import { dataset } from './dataset.js'
+import { firmware } from './firmware.js'
 import { hostileClients } from './hostile-clients.js'
 import { liveView } from './live-view.js'
 import { timeline } from './timeline.js'
@@ -18,6 +19,7 @@ const BENCHMARKS = {
   'hostile-clients': hostileClients,
   training,
   tflite,
+  firmware,
 }
 
 const wanted = process.argv.slice(2)
