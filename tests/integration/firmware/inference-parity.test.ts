@@ -15,7 +15,7 @@ import { randomModel, windows } from '../../unit/tflite/random-model.js'
 import { refusalOf } from '../../unit/tflite/refusal.js'
 import { armNn, joined, liteRt, ours } from '../tflite/runtimes.js'
 import { trainPresets, type TrainedRun } from '../tflite/trained-runs.js'
-import { mutate } from './mutations.js'
+import { mutate } from '../../unit/tflite/mutations.js'
 import { randomOperatorCase, randomStackCase, type ModelCase } from './random-cases.js'
 import { buildTlInfer, runBatch, runModel, type BatchCase } from './tl-infer.js'
 

@@ -8,6 +8,7 @@ import { planModel } from '../../../src-main/tflite/plan.js'
 import { quantizeModel } from '../../../src-main/tflite/quantize.js'
 import { readTflite } from '../../../src-main/tflite/reader.js'
 import { writeTflite } from '../../../src-main/tflite/writer.js'
+import { at, MUTATIONS } from './mutations.js'
 import { randomModel, windows } from './random-model.js'
 
 // Mutated .tflite files (bit flips, overwritten words, truncations, splices of our exports and
@@ -29,48 +30,6 @@ const seeds: Uint8Array[] = [
   writeTflite(quantizeModel(randomModel(PRESETS.conv1d, [40, 2], 3), windows(8, [40, 2])).model),
 ]
 
-type Mutation = (bytes: Uint8Array, random: () => number, other: Uint8Array) => Uint8Array
-
-const at = (random: () => number, length: number) => Math.floor(random() * length)
-const MUTATIONS: Record<string, Mutation> = {
-  flipBits(bytes, random) {
-    const out = bytes.slice()
-    for (let n = 1 + at(random, 8); n > 0; n--) out[at(random, out.length)]! ^= 1 << at(random, 8)
-    return out
-  },
-  overwriteWord(bytes, random) {
-    const out = bytes.slice()
-    const values = [
-      0,
-      0xffffffff,
-      0x7fffffff,
-      0x80000000,
-      bytes.length,
-      at(random, 2 ** 32),
-      at(random, 64),
-    ]
-    const position = at(random, Math.max(1, out.length - 4)) & ~3
-    new DataView(out.buffer).setUint32(position, values[at(random, values.length)]!, true)
-    return out
-  },
-  truncate(bytes, random) {
-    return bytes.slice(0, at(random, bytes.length))
-  },
-  splice(bytes, random, other) {
-    const cut = at(random, bytes.length)
-    const from = at(random, other.length)
-    return Uint8Array.from([
-      ...bytes.subarray(0, cut),
-      ...other.subarray(from, from + at(random, 512)),
-    ])
-  },
-  duplicateRegion(bytes, random) {
-    const start = at(random, bytes.length)
-    const region = bytes.subarray(start, start + at(random, 256))
-    const into = at(random, bytes.length)
-    return Uint8Array.from([...bytes.subarray(0, into), ...region, ...bytes.subarray(into)])
-  },
-}
 const names = Object.keys(MUTATIONS)
 
 /** What happens to one file: 'read' (and maybe 'ran'), or the TfliteError's refusal. */

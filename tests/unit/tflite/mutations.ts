@@ -1,12 +1,12 @@
 /**
- * The mutations of tests/unit/tflite/fuzz.test.ts, for files fed to the firmware's engine: bit
- * flips, words overwritten with edge values and offsets, truncations, splices of two files and
- * duplicated regions.
+ * Mutations of .tflite files, for fuzzing the app's reader (fuzz.test.ts) and the firmware's
+ * engine (tests/integration/firmware): bit flips, words overwritten with edge values and
+ * offsets, truncations, splices of two files and duplicated regions.
  */
 type Random = () => number
 export type Mutation = (bytes: Uint8Array, random: Random, other: Uint8Array) => Uint8Array
 
-const at = (random: Random, length: number) => Math.floor(random() * length)
+export const at = (random: Random, length: number) => Math.floor(random() * length)
 
 export const MUTATIONS: Record<string, Mutation> = {
   flipBits(bytes, random) {
