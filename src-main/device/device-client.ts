@@ -26,6 +26,8 @@ export interface ByteLink {
   write(bytes: Uint8Array): void | Promise<void>
   /** Calls `listener` with every chunk that arrives; returns how to stop. */
   subscribe(listener: (bytes: Uint8Array) => void): () => void
+  /** Calls `listener` once if the link goes away (unplugged, the device's process ended). */
+  onLost?(listener: (why: string) => void): void
 }
 
 /** A link that can be closed: what `openSerialLink` gives. */
@@ -104,7 +106,7 @@ export interface DeviceClientOptions {
   replyTimeoutMs?: number
   /** Tries of a command (and silences in a transfer) before giving up. */
   tries?: number
-  /** How long the device may take to check and load a model on MODEL_COMMIT. */
+  /** How long the device may take to check and load a model on MODEL_COMMIT, per try. */
   commitTimeoutMs?: number
 }
 
@@ -134,6 +136,8 @@ export class DeviceClient {
   readonly #unsubscribe: () => void
   #seq = Math.floor(Math.random() * 0xffff)
   #unrelated = 0
+  /** Rejects once the link is lost: every wait races it. */
+  readonly #lost: Promise<never>
   /** The last hello, for the transfer's window and the largest body. */
   #hello: FrameOf<'HELLO'> | null = null
 
@@ -141,8 +145,45 @@ export class DeviceClient {
     this.#link = link
     this.#replyTimeoutMs = opts.replyTimeoutMs ?? 1000
     this.#tries = opts.tries ?? 5
-    this.#commitTimeoutMs = opts.commitTimeoutMs ?? 10_000
+    this.#commitTimeoutMs = opts.commitTimeoutMs ?? 3000
     this.#unsubscribe = link.subscribe((bytes) => this.#decoder.push(bytes, (f) => this.#frame(f)))
+    this.#lost = new Promise<never>((_, reject) =>
+      link.onLost?.((why) =>
+        reject(
+          new DeviceError(
+            `The device went away (${why}). Its previous model stays active; check the cable and try again.`,
+          ),
+        ),
+      ),
+    )
+    this.#lost.catch(() => {})
+  }
+
+  /** `promise`, or the loss of the link, whichever comes first. */
+  #unlessLost<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.#lost])
+  }
+
+  /** Writes `bytes`; a link that takes nothing for as long as a command's every try fails. */
+  async #write(bytes: Uint8Array): Promise<void> {
+    const ms = this.#replyTimeoutMs * this.#tries
+    let timer: NodeJS.Timeout | undefined
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new DeviceTimeoutError(
+              `The device stopped answering (it took no bytes for ${ms / 1000} s). Check that it runs and that no other program holds the port.`,
+            ),
+          ),
+        ms,
+      )
+    })
+    try {
+      await this.#unlessLost(Promise.race([Promise.resolve(this.#link.write(bytes)), stuck]))
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   get counters(): ClientCounters {
@@ -167,7 +208,7 @@ export class DeviceClient {
     const timeoutMs = opts.timeoutMs ?? this.#replyTimeoutMs
     for (let attempt = 0; attempt < tries; attempt++) {
       const seq = this.#nextSeq()
-      const reply = await this.#exchange({ ...command, seq } as Frame, timeoutMs)
+      const reply = await this.#unlessLost(this.#exchange({ ...command, seq } as Frame, timeoutMs))
       if (!reply) continue
       if (reply.type === 'NAK') throw refused(reply)
       return reply
@@ -179,7 +220,7 @@ export class DeviceClient {
 
   async hello(): Promise<FrameOf<'HELLO'>> {
     // A lone zero first ends whatever the device was holding.
-    await this.#link.write(new Uint8Array([0]))
+    await this.#write(new Uint8Array([0]))
     const reply = await this.request({ type: 'HELLO_REQ' })
     if (reply.type !== 'HELLO') throw unexpected('HELLO_REQ', reply)
     this.#hello = reply
@@ -248,13 +289,7 @@ export class DeviceClient {
         progress('sending', acked),
       )
       progress('checking', total)
-      const commit = await this.request(
-        { type: 'MODEL_COMMIT' },
-        { timeoutMs: this.#commitTimeoutMs, tries: 1 },
-      )
-      if (commit.type !== 'ACK' || commit.command !== FRAME_TYPES.MODEL_COMMIT) {
-        throw unexpected('MODEL_COMMIT', commit)
-      }
+      const commit = await this.#commit(crc)
       return {
         bytes: total,
         crc32: crc,
@@ -271,6 +306,30 @@ export class DeviceClient {
       }
       throw err
     }
+  }
+
+  /**
+   * MODEL_COMMIT, asked again if its answer does not come (garbage may eat the command or its
+   * ACK). A commit asked again after the device made the model active is refused (no transfer
+   * any more): the hello then says whether the model with `crc` is the active one.
+   */
+  async #commit(crc: number): Promise<{ active: number; slots: [Slot, Slot] }> {
+    for (let attempt = 0; attempt < this.#tries; attempt++) {
+      const reply = await this.#unlessLost(
+        this.#exchange({ type: 'MODEL_COMMIT', seq: this.#nextSeq() }, this.#commitTimeoutMs),
+      )
+      if (!reply) continue
+      if (reply.type === 'ACK' && reply.command === FRAME_TYPES.MODEL_COMMIT) return reply
+      if (reply.type === 'NAK' && reply.code === NAK_CODES.BAD_STATE && attempt > 0) {
+        const hello = await this.hello()
+        if (hello.active !== 0 && hello.slots[hello.active - 1]?.crc32 === crc) return hello
+      }
+      if (reply.type === 'NAK') throw refused(reply)
+      throw unexpected('MODEL_COMMIT', reply)
+    }
+    throw new DeviceTimeoutError(
+      `The device stopped answering after the transfer (no answer to MODEL_COMMIT in ${this.#tries} tries of ${this.#commitTimeoutMs / 1000} s). Ask it again (tinyloop board) to see which model it runs.`,
+    )
   }
 
   /** Sends every chunk and resolves when the device has acknowledged the whole image. */
@@ -307,7 +366,7 @@ export class DeviceClient {
           this.#waiting.set(seq, onReply)
           if (next < furthest) resent++
           furthest = Math.max(furthest, end)
-          await this.#link.write(
+          await this.#write(
             encodeFrame({
               type: 'MODEL_CHUNK',
               seq,
@@ -317,7 +376,8 @@ export class DeviceClient {
           )
           next = end
         }
-        const reply = replies.shift() ?? (await this.#nextReply(replies, (w) => (wake = w)))
+        const reply =
+          replies.shift() ?? (await this.#unlessLost(this.#nextReply(replies, (w) => (wake = w))))
         if (signal?.aborted) throw new FlashCancelledError('The flash was cancelled.')
         if (!reply) {
           // A second of silence: the chunks in flight are lost, or their answers are.
@@ -449,6 +509,17 @@ export async function openSerialLink(path: string, baudRate = 921_600): Promise<
       const onData = (chunk: Buffer) => listener(new Uint8Array(chunk))
       port.on('data', onData)
       return () => port.off('data', onData)
+    },
+    onLost(listener) {
+      let closing = false
+      const lost = (why: string) => {
+        if (!closing) listener(why)
+        closing = true
+      }
+      port.once('close', (err: Error | null) =>
+        lost(err ? `${path} closed: ${err.message}` : `${path} closed`),
+      )
+      port.once('error', (err: Error) => lost(`${path}: ${err.message}`))
     },
     close: () =>
       new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),

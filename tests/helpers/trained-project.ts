@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
+import type { LayerSpecInput } from '../../src-preload/contract/index.js'
 
 export interface TrainedProjectOptions {
   /** Minutes of the demo machine (the project's recordings). */
@@ -9,6 +10,8 @@ export interface TrainedProjectOptions {
   preset?: 'dense' | 'conv1d'
   /** Runs trained one after the other, each a run of its own (ids 1, 2, ...). */
   runs?: number
+  /** Then one more run of each of these layer lists (ids after those). */
+  extraRuns?: { layers: LayerSpecInput[]; epochs: number }[]
 }
 
 /**
@@ -19,18 +22,20 @@ export function seedTrainedDemo(dir: string, opts: TrainedProjectOptions = {}): 
   const file = join(dir, 'Pump station.tinyloop')
   const config = join(dir, 'train.json')
   const preset = opts.preset ?? 'dense'
-  writeFileSync(
-    config,
-    JSON.stringify({
-      dataset: {
-        windowMs: 1000,
-        strideMs: 500,
-        features: preset === 'dense' ? { kind: 'spectral', bands: 16 } : { kind: 'raw' },
-      },
-      model: { preset },
-      training: { epochs: opts.epochs ?? 15 },
-    }),
-  )
+  const configure = (model: object, epochs: number) =>
+    writeFileSync(
+      config,
+      JSON.stringify({
+        dataset: {
+          windowMs: 1000,
+          strideMs: 500,
+          features: preset === 'dense' ? { kind: 'spectral', bands: 16 } : { kind: 'raw' },
+        },
+        model,
+        training: { epochs },
+      }),
+    )
+  configure({ preset }, opts.epochs ?? 15)
   const cli = (...args: string[]) =>
     execFileSync(process.execPath, ['bin/tinyloop.js', '--project', file, ...args], {
       env: { ...process.env, TINYLOOP_USER_DATA: join(dir, 'data') },
@@ -38,5 +43,9 @@ export function seedTrainedDemo(dir: string, opts: TrainedProjectOptions = {}): 
     })
   cli('demo', '--minutes', String(opts.minutes ?? 4))
   for (let i = 0; i < (opts.runs ?? 1); i++) cli('train', '--config', config)
+  for (const extra of opts.extraRuns ?? []) {
+    configure({ preset, layers: extra.layers }, extra.epochs)
+    cli('train', '--config', config)
+  }
   return file
 }
