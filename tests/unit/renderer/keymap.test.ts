@@ -174,6 +174,7 @@ describe('the command palette', () => {
       ['Edit classes…', undefined],
       ['Train a model', 'Ctrl+Enter in Train'],
       ['Cancel the training run', undefined],
+      ['Flash the model to the chosen device', 'F in Deploy'],
       ['Check the model in LiteRT.js and Arm NN', 'V in Deploy'],
       ['Export the model as .tflite', 'E in Deploy'],
       ['Export the model as C files', undefined],
