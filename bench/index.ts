@@ -4,6 +4,7 @@
  */
 import { captureThroughput } from './capture-throughput.js'
 import { dataset } from './dataset.js'
+import { flash } from './flash.js'
 import { firmware } from './firmware.js'
 import { hostileClients } from './hostile-clients.js'
 import { liveView } from './live-view.js'
@@ -20,6 +21,7 @@ const BENCHMARKS = {
   training,
   tflite,
   firmware,
+  flash,
 }
 
 const wanted = process.argv.slice(2)

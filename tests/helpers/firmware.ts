@@ -1,96 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs'
 import { expect } from 'vitest'
-import { DeviceClient, openSerialLink } from '../../src-main/device/device-client.js'
+import type { DeviceClient } from '../../src-main/device/device-client.js'
 import { quantizeInput, type createInterpreter } from '../../src-main/tflite/index.js'
 import { windows } from '../unit/tflite/random-model.js'
 
-// The firmware's host port as the tests of flashing run it (its own process on a real
-// pseudo-terminal, at a chosen line rate), and the checks they share, through the app's own
-// DeviceClient.
-
-export const HOST_PORT_BINARY = 'native/build/firmware/ports/host/tinyloop-fw-host'
-
-/** `npm run build:native` (incremental: a second run only checks it is up to date). */
-export function buildFirmware(): void {
-  const build = spawnSync('npm', ['run', 'build:native'], { encoding: 'utf8' })
-  if (build.status !== 0)
-    throw new Error(`npm run build:native failed:\n${build.stdout}${build.stderr}`)
-  if (!existsSync(HOST_PORT_BINARY)) throw new Error(`${HOST_PORT_BINARY} was not built.`)
-}
-
-export interface HostPortProcess {
-  /** The link to its pseudo-terminal. */
-  link: string
-  pid: number
-  alive(): boolean
-  /** SIGTERM: it ends cleanly and removes its link. */
-  stop(): Promise<void>
-  /** kill -9: no chance to clean up, as a pulled plug (the link stays behind). */
-  kill(): Promise<void>
-}
-
-/** Starts `tinyloop-fw-host --state --link --baud`, resolving once its pty is open. */
-export async function startHostPort(opts: {
-  state: string
-  link: string
-  baud?: number
-  seed?: number
-}): Promise<HostPortProcess> {
-  const child = spawn(
-    HOST_PORT_BINARY,
-    [
-      '--state',
-      opts.state,
-      '--link',
-      opts.link,
-      '--seed',
-      String(opts.seed ?? 3),
-      '--baud',
-      String(opts.baud ?? 921_600),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  let exited = false
-  const gone = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true
-      resolve()
-    }),
-  )
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      if (out.includes('\n')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`tinyloop-fw-host exited with ${code}`)))
-  })
-  const end = async (signal: NodeJS.Signals) => {
-    if (exited) return
-    child.kill(signal)
-    await gone
-  }
-  return {
-    link: opts.link,
-    pid: child.pid ?? -1,
-    alive: () => !exited,
-    stop: () => end('SIGTERM'),
-    kill: () => end('SIGKILL'),
-  }
-}
-
-/** Opens `path` with the app's DeviceClient, runs `work`, and closes it. */
-export async function withClient<T>(path: string, work: (client: DeviceClient) => Promise<T>) {
-  const link = await openSerialLink(path)
-  const client = new DeviceClient(link)
-  try {
-    return await work(client)
-  } finally {
-    client.dispose()
-    await link.close()
-  }
-}
+export * from './host-port.js'
 
 /** A model as a device should run it: the image's CRC and the app's interpreter of its .tflite. */
 export interface ExpectedModel {
@@ -112,42 +25,5 @@ export async function expectRunning(client: DeviceClient, model: ExpectedModel, 
     const result = await client.infer(input)
     expect(result.modelCrc32).toBe(model.crc)
     expect(result.outputs).toEqual(Array.from(model.interpreter.run(input)))
-  }
-}
-
-/** Writes bytes onto a pty's line beside the program that has it open (write-only: reads nothing). */
-export function lineWriter(path: string) {
-  const fd = openSync(path, 'w')
-  return {
-    write: (bytes: Uint8Array) => writeSync(fd, bytes),
-    close: () => closeSync(fd),
-  }
-}
-
-/**
- * A cable with a tap: a second pseudo-terminal (socat) linked at `link`, whose bytes go to the
- * device's pty at `device` and back, with `inject` putting garbage on the way to the program
- * that opened `link` (what a noisy line does to a host).
- */
-export async function startTap(device: string, link: string) {
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${link}`, 'STDIO'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
-  for (let waited = 0; !existsSync(link); waited += 20) {
-    if (waited > 5000) throw new Error('socat did not make its pty (is socat installed?)')
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  const port = await openSerialLink(device)
-  const stop = port.subscribe((bytes) => socat.stdin.write(bytes))
-  socat.stdout.on('data', (bytes: Buffer) => void port.write(new Uint8Array(bytes)))
-  return {
-    inject: (bytes: Uint8Array) => socat.stdin.write(bytes),
-    async close() {
-      stop()
-      await port.close()
-      const exited = new Promise((resolve) => socat.once('exit', resolve))
-      socat.kill('SIGTERM')
-      await exited
-    },
   }
 }
