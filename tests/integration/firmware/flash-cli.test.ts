@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -283,6 +283,48 @@ describe('tinyloop flash, to the host port', () => {
     } finally {
       await host.stop()
     }
+  }, 60_000)
+})
+
+describe('tinyloop sim --format binary', () => {
+  it('runs the firmware on a pty that records as binary and flashes, until Ctrl+C', async () => {
+    const link = join(dir, 'tty-sim')
+    const sim = spawn(
+      process.execPath,
+      [
+        'bin/tinyloop.js',
+        'sim',
+        '--format',
+        'binary',
+        '--link',
+        link,
+        '--state',
+        join(dir, 'state-sim'),
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const exited = new Promise<number | null>((resolve) => sim.once('exit', resolve))
+    try {
+      const first = await new Promise<string>((resolve) =>
+        sim.stdout.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0] as string)),
+      )
+      expect(first).toBe(link)
+      const recorded = cli('--json', 'record', '--port', link, '--duration', '1.5')
+      expect(recorded.status, recorded.stderr).toBe(0)
+      const recording = JSON.parse(recorded.stdout) as Record<string, unknown>
+      expect(recording).toMatchObject({
+        format: 'binary',
+        channels: ['ax', 'ay', 'az'],
+        rateHz: 400,
+        lostFrames: 0,
+      })
+      expect(recording.samples).toBeGreaterThan(400)
+      expect((await flashed(2, link)).activeCrc32).toBe(hex(model(2).crc))
+    } finally {
+      sim.kill('SIGINT')
+    }
+    expect(await exited).toBe(0)
+    expect(existsSync(link)).toBe(false)
   }, 60_000)
 })
 
