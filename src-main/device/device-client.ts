@@ -483,13 +483,31 @@ function refused(nak: FrameOf<'NAK'>): DeviceRefusedError {
   const command = Object.entries(FRAME_TYPES).find(([, c]) => c === nak.command)?.[0]
   const meaning = (name && NAK_MEANINGS[name]) ?? 'the device refused it'
   const said = nak.message.trim()
+  const detail = name ? detailOf(name, nak.detail) : null
   return new DeviceRefusedError(
     nak.command,
     name ?? nak.code,
     nak.detail,
     said,
-    `The device refused ${command ?? `command ${nak.command}`} (${name ?? `code ${nak.code}`}): ${said || meaning}.`,
+    `The device refused ${command ?? `command ${nak.command}`} (${name ?? `code ${nak.code}`}): ${said || meaning}${detail ? ` (${detail})` : ''}.`,
   )
+}
+
+/** What a NAK's detail says, in words, where it says something to people. */
+function detailOf(code: NakCodeName, detail: number): string | null {
+  const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`
+  switch (code) {
+    case 'TOO_LARGE':
+      return `a slot holds ${bytes(detail)}`
+    case 'ARENA_TOO_SMALL':
+      return `the model needs ${bytes(detail)} of arena`
+    case 'CRC_MISMATCH':
+      return `what arrived has CRC-32 ${(detail >>> 0).toString(16).padStart(8, '0')}`
+    case 'UNSUPPORTED_RATE':
+      return `the nearest rate is ${detail} Hz`
+    default:
+      return null
+  }
 }
 
 function unexpected(command: string, reply: Frame): DeviceError {
