@@ -46,7 +46,7 @@ export class DeviceService {
   constructor(opts: DeviceServiceOptions) {
     this.#opts = opts
     opts.capture.startGuard = (deviceId) =>
-      this.#open.has(deviceId)
+      this.#open.has(deviceId) || this.#flashes.has(deviceId)
         ? `A flash is in progress on ${deviceId}. Wait for it to end (or cancel it) first.`
         : null
   }

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DeviceRefusedError, DeviceTimeoutError } from '../../../src-main/device/device-client.js'
 import { crc32 } from '../../../src-main/device/protocol/crc32.js'
 import { encodeFrame, toHex } from '../../../src-main/device/protocol/frames.js'
+import { localClient } from '../../../src-main/rpc/local-client.js'
 import { seededRandom } from '../../../src-main/seeded-random.js'
+import { createServices } from '../../../src-main/services.js'
+import type { EventPayload } from '../../../src-preload/contract/index.js'
 import { createInterpreter, readTflite } from '../../../src-main/tflite/index.js'
 import {
   buildFirmware,
@@ -288,6 +291,55 @@ describe('tinyloop flash, to the host port', () => {
       await withClient(link, (client) => expectRunning(client, model(1), 2))
       expect((await flashed(2, link)).activeCrc32).toBe(hex(model(2).crc))
     } finally {
+      await host.stop()
+    }
+  }, 60_000)
+})
+
+describe('the device service', () => {
+  it('flashes one at a time per port, holds recordings off a port being flashed, and lets a hello wait its turn', async () => {
+    const link = join(dir, 'tty-service')
+    const host = await startHostPort({ state: join(dir, 'state-service'), link, baud: BAUD })
+    const services = createServices({
+      mode: 'cli',
+      userDataDir: join(dir, 'data-service'),
+      projectPath: project,
+    })
+    const client = localClient(services.dispatch)
+    const progress: EventPayload<'device.onFlashProgress'>[] = []
+    services.events.subscribe((event, payload) => {
+      if (event === 'device.onFlashProgress') progress.push(payload as (typeof progress)[number])
+    })
+    try {
+      const first = client.call('device.flash', { runId: 1, port: link })
+      await expect(client.call('device.flash', { runId: 2, port: link })).rejects.toMatchObject({
+        code: 'BUSY',
+        message: `A flash to ${link} is already in progress.`,
+      })
+      await expect(
+        client.call('capture.start', { deviceId: link, durationS: 1 }),
+      ).rejects.toMatchObject({
+        code: 'BUSY',
+        message: expect.stringMatching(/flash is in progress/),
+      })
+      const hello = client.call('device.info', { port: link, runId: 1 })
+      const result = await first
+      expect(result).toMatchObject({ ok: true, activeCrc32: hex(model(1).crc) })
+      // The hello asked during the flash came after it.
+      expect(await hello).toMatchObject({ image: { runId: 1, active: true } })
+      expect(progress[0]).toMatchObject({ stage: 'connecting', sentBytes: 0, runId: 1, port: link })
+      expect(progress.filter((p) => p.stage === 'sending').map((p) => p.sentBytes)).toEqual([
+        2044,
+        4088,
+        model(1).image.length,
+      ])
+      expect(progress.at(-1)).toMatchObject({ stage: 'checking', sentBytes: model(1).image.length })
+      // The demo device runs no firmware.
+      await expect(client.call('device.info', { port: 'demo' })).rejects.toMatchObject({
+        code: 'UNSUPPORTED',
+      })
+    } finally {
+      await services.close()
       await host.stop()
     }
   }, 60_000)
