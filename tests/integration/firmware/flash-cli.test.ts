@@ -345,6 +345,64 @@ describe('the device service', () => {
   }, 60_000)
 })
 
+describe('virtual boards', () => {
+  it('lists the firmware built here, starts each board on first use with its slots in the user data folder, flashes it, and stops it with the services', async () => {
+    const userDataDir = join(dir, 'data-virtual')
+    const open = () => createServices({ mode: 'cli', userDataDir, projectPath: project })
+    let services = open()
+    const kinds = ['virtual:host', 'virtual:qemu-m4'] as const
+    const pids: number[] = []
+    try {
+      let client = localClient(services.dispatch)
+      const listed = await client.call('devices.list', {})
+      expect(listed.filter((d) => d.kind === 'virtual')).toEqual(
+        kinds.map((id) => expect.objectContaining({ id, kind: 'virtual', path: null })),
+      )
+      expect(listed.find((d) => d.id === 'virtual:host')?.label).toBe(
+        'TinyLoop firmware (host, virtual)',
+      )
+      for (const id of kinds) {
+        const result = await client.call('device.flash', { runId: 1, port: id })
+        expect(result).toMatchObject({ ok: true, activeCrc32: hex(model(1).crc) })
+      }
+      const started = await client.call('devices.list', {})
+      for (const id of kinds) {
+        expect(started.find((d) => d.id === id)?.path).toMatch(/^\/dev\/pts\/\d+$/)
+      }
+      pids.push(...findPids(userDataDir))
+      expect(pids).toHaveLength(2)
+      await services.close()
+      for (const pid of pids) expect(alive(pid)).toBe(false)
+
+      // Started again, each board still has the model: its slots were kept.
+      services = open()
+      client = localClient(services.dispatch)
+      for (const id of kinds) {
+        const hello = await client.call('device.info', { port: id, runId: 1 })
+        expect(hello.board).toBe(id === 'virtual:host' ? 'host' : 'qemu-mps2-an386')
+        expect(hello.image).toMatchObject({ runId: 1, active: true })
+      }
+    } finally {
+      await services.close()
+    }
+  }, 120_000)
+})
+
+/** The processes whose command line names `folder` (the virtual boards started for it). */
+function findPids(folder: string): number[] {
+  const out = spawnSync('pgrep', ['-f', folder], { encoding: 'utf8' }).stdout
+  return out.split('\n').filter(Boolean).map(Number)
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 describe('tinyloop sim --format binary', () => {
   it('runs the firmware on a pty that records as binary and flashes, until Ctrl+C', async () => {
     const link = join(dir, 'tty-sim')
@@ -434,6 +492,14 @@ describe('DeviceClient, against the host port', () => {
       await withClient(link, async (client) => {
         await client.flash(model(1).image, { modelId: 1 })
         const hello = await client.hello()
+        // A rate the device has, and one it has not, answered with the nearest.
+        await client.setRate(800)
+        expect((await client.hello()).rateHz).toBe(800)
+        const rate = await client.setRate(801).catch((e: unknown) => e)
+        expect(rate).toBeInstanceOf(DeviceRefusedError)
+        expect(rate).toMatchObject({ code: 'UNSUPPORTED_RATE', detail: 800 })
+        expect((rate as Error).message).toMatch(/\(the nearest rate is 800 Hz\)\.$/)
+        await client.setRate(400)
         const tooLarge = new Uint8Array(hello.modelCapacity + 1)
         const refusal = await client.flash(tooLarge, { modelId: 9 }).catch((e: unknown) => e)
         expect(refusal).toBeInstanceOf(DeviceRefusedError)
