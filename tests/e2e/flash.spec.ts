@@ -13,7 +13,7 @@ const HOST_PORT = 'native/build/firmware/ports/host/tinyloop-fw-host'
 /** Whether the flash's progress bar was ever on screen, sampled every frame from now. */
 async function watchProgress(page: Page): Promise<() => Promise<boolean>> {
   await page.evaluate(`window.__flashing = false; window.__stopFlashing = false; (function loop() {
-    if (document.querySelector('.device .progress progress')) window.__flashing = true
+    if (document.querySelector('.device .progress [role=progressbar]')) window.__flashing = true
     if (!window.__stopFlashing) requestAnimationFrame(loop)
   })()`)
   return async () =>
@@ -32,13 +32,27 @@ test('flashes a run’s model to the virtual board from the Deploy view, and ref
 }) => {
   test.setTimeout(180_000)
   const dir = mkdtempSync(join(tmpdir(), 'tinyloop-flash-'))
-  const server = await startServe(seedTrainedDemo(dir, { runs: 2 }))
+  // Runs 1 and 2 of the dense preset, and run 3 of about 256 KB, which takes 3 s to flash.
+  const server = await startServe(
+    seedTrainedDemo(dir, {
+      runs: 2,
+      extraRuns: [
+        {
+          layers: [
+            { type: 'dense', units: 1024 },
+            { type: 'dense', units: 196 },
+          ],
+          epochs: 1,
+        },
+      ],
+    }),
+  )
   try {
     const problems = watchConsole(page)
     mkdirSync(SHOTS, { recursive: true })
     await page.goto(server.url)
     await page.keyboard.press('Alt+5')
-    await expect(page.getByRole('combobox', { name: 'Run' })).toHaveText(/Run 2 · dense/)
+    await page.getByRole('combobox', { name: 'Run' }).selectOption('2')
 
     // The host port is proposed; it starts on first use and says hello: no model yet.
     const card = page.getByRole('region', { name: 'Device' })
@@ -103,16 +117,46 @@ test('flashes a run’s model to the virtual board from the Deploy view, and ref
     await page.getByRole('button', { name: /Stop/ }).click()
     await expect(page.locator('.counters .state')).toContainText('Stopped')
 
-    // Dark theme, after a reload: the device still runs run 1's model.
+    // The large model: its progress, stage by stage, while 256 KB go over the line.
+    await page.keyboard.press('Alt+5')
+    await page.getByRole('combobox', { name: 'Run' }).selectOption('3')
+    await expect(card.getByTestId('active-model')).toContainText('not run 3’s')
+    await page.keyboard.press('f')
+    const progress = card.locator('.progress')
+    await expect(progress).toHaveAttribute('data-stage', 'sending', { timeout: 20_000 })
+    await expect(progress.locator('.bytes')).toHaveText(/^[1-9][\d,]* of 25\d,\d{3} bytes$/)
+    const bar = progress.getByRole('progressbar', { name: 'Flash progress' })
+    await expect(bar).toHaveAttribute('aria-valuemax', /^25\d{4}$/)
+    expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0)
+    await expect(progress.getByTestId('time-left')).toHaveText(/^about \d s left$/)
+    await expect(card.getByRole('button', { name: 'Cancel' })).toBeVisible()
+    await page.screenshot({ path: `${SHOTS}/deploy-flash-progress-light.png` })
+    await expect(result).toContainText('Run 3 flashed in', { timeout: 30_000 })
+    await expect(card.getByTestId('active-model')).toContainText('this run’s model')
+
+    // Cancelled half-way, the device keeps run 3's model.
+    await page.getByRole('combobox', { name: 'Run' }).selectOption('1')
+    await page.getByRole('combobox', { name: 'Run' }).selectOption('3')
+    await expect(card.getByTestId('active-model')).toContainText('this run’s model')
+    await page.keyboard.press('f')
+    await expect(progress).toHaveAttribute('data-stage', 'sending', { timeout: 20_000 })
+    await card.getByRole('button', { name: 'Cancel' }).click()
+    await expect(card.locator('[data-failure]')).toHaveAttribute('data-failure', 'cancelled')
+    await expect(card.locator('[data-failure]')).toContainText('keeps its previous model')
+    await expect(card.getByTestId('active-model')).toContainText('this run’s model')
+
+    // Dark theme, after a reload: the device still runs run 3's model; then run 1 goes back.
     await page.emulateMedia({ colorScheme: 'dark' })
     await page.reload()
     await page.locator('.rail [data-view="deploy"]').click()
-    await page.getByRole('combobox', { name: 'Run' }).selectOption('1')
+    await page.getByRole('combobox', { name: 'Run' }).selectOption('3')
     await expect(card.getByTestId('active-model')).toContainText('this run’s model', {
       timeout: 20_000,
     })
+    await page.getByRole('combobox', { name: 'Run' }).selectOption('1')
     await card.getByRole('button', { name: /Flash run 1/ }).click()
     await expect(result).toContainText('Run 1 flashed in', { timeout: 30_000 })
+    await expect(card.getByTestId('active-model')).toContainText('this run’s model')
     await page.screenshot({ path: `${SHOTS}/deploy-flash-dark.png` })
     expect(problems).toEqual([])
   } finally {

@@ -14,9 +14,16 @@ export type FlashFailure = 'refused' | 'no answer' | 'busy' | 'cancelled' | 'oth
 
 /** The last flash of the port chosen: in progress, done, or failed. */
 export type FlashOutcome =
-  | ({ state: 'flashing' } & Omit<FlashProgress, 'port'>)
+  | ({ state: 'flashing' } & Omit<FlashProgress, 'port'> & FlashClock)
   | { state: 'done'; runId: number; result: FlashResult }
   | { state: 'error'; runId: number; failure: FlashFailure; text: string }
+
+/** When the first bytes were acknowledged and how many (ms, bytes), and when the last were. */
+interface FlashClock {
+  firstAt: number | null
+  firstBytes: number
+  lastAt: number
+}
 
 /** How a refusal is told apart from a silence: by the service's words (docs/deploy.md). */
 export function failureOf(err: unknown): FlashFailure {
@@ -37,6 +44,7 @@ export function failureOf(err: unknown): FlashFailure {
 export class DeviceFlashState {
   readonly #api: ApiClient
   readonly #runId: () => number | null
+  readonly #now: () => number
   ports = $state.raw<DeviceInfo[]>([])
   /** The port picked; null: none yet (the first virtual board or board is proposed). */
   portId = $state<string | null>(null)
@@ -49,13 +57,27 @@ export class DeviceFlashState {
   #poll: ReturnType<typeof setInterval> | null = null
   #helloToken = 0
 
-  constructor(api: ApiClient, opts: { runId: () => number | null }) {
+  /** `now`: the clock in ms, for the time left (tests give theirs). */
+  constructor(api: ApiClient, opts: { runId: () => number | null; now?: () => number }) {
     this.#api = api
     this.#runId = opts.runId
+    this.#now = opts.now ?? (() => performance.now())
     api.on('device.onFlashProgress', (p) => {
       const outcome = this.#outcomes[p.port]
       if (outcome?.state !== 'flashing' || outcome.runId !== p.runId) return
-      this.#setOutcome(p.port, { state: 'flashing', ...p })
+      const at = this.#now()
+      // The first acknowledged bytes start the clock; the rate counts those after them.
+      const starts = outcome.firstAt === null && p.stage === 'sending' && p.sentBytes > 0
+      this.#setOutcome(p.port, {
+        state: 'flashing',
+        runId: p.runId,
+        stage: p.stage,
+        sentBytes: p.sentBytes,
+        totalBytes: p.totalBytes,
+        firstAt: starts ? at : outcome.firstAt,
+        firstBytes: starts ? p.sentBytes : outcome.firstBytes,
+        lastAt: at,
+      })
     })
   }
 
@@ -78,6 +100,16 @@ export class DeviceFlashState {
       : 0,
   )
   /** The run's model is the device's active one (by the image's CRC-32). */
+  /** Seconds left while sending, from the rate so far; null until it can be told. */
+  get secondsLeft(): number | null {
+    const o = this.outcome
+    if (o?.state !== 'flashing' || o.stage !== 'sending' || o.firstAt === null) return null
+    const bytes = o.sentBytes - o.firstBytes
+    const ms = o.lastAt - o.firstAt
+    if (bytes <= 0 || ms <= 0) return null
+    return ((o.totalBytes - o.sentBytes) / bytes) * (ms / 1000)
+  }
+
   get runIsActive(): boolean {
     return this.hello?.image?.active === true && this.hello.image.runId === this.#runId()
   }
@@ -148,6 +180,9 @@ export class DeviceFlashState {
       stage: 'connecting',
       sentBytes: 0,
       totalBytes: 0,
+      firstAt: null,
+      firstBytes: 0,
+      lastAt: this.#now(),
     })
     try {
       const result = await this.#api.call('device.flash', { runId, port })

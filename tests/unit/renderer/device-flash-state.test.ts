@@ -134,6 +134,37 @@ describe('the Device card: ports and hello', () => {
 })
 
 describe('flashing', () => {
+  it('tells the time left from the rate of the bytes acknowledged after the first', async () => {
+    let now = 1000
+    const bridge = new FakeBridge({
+      'devices.list': () => DEVICES,
+      'device.info': ({ port, runId }) => hello(port, null, runId),
+      'device.flash': () => deferred<FlashResult>().promise,
+    })
+    const state = new DeviceFlashState(bridge.client(), { runId: () => 1, now: () => now })
+    await state.choose('virtual:host')
+    void state.flash()
+    const progress = (stage: 'connecting' | 'sending' | 'checking', sentBytes: number) =>
+      bridge.emit('device.onFlashProgress', {
+        runId: 1,
+        port: 'virtual:host',
+        stage,
+        sentBytes,
+        totalBytes: 20_440,
+      })
+    progress('connecting', 0)
+    expect(state.secondsLeft).toBeNull()
+    now = 1100
+    progress('sending', 2044)
+    expect(state.secondsLeft).toBeNull()
+    // 4,088 more bytes in 100 ms: 14,308 bytes left take 350 ms.
+    now = 1200
+    progress('sending', 6132)
+    expect(state.secondsLeft).toBeCloseTo(0.35)
+    progress('checking', 20_440)
+    expect(state.secondsLeft).toBeNull()
+  })
+
   it('shows staged progress from its events, then the result, and asks the device again', async () => {
     const answer = deferred<FlashResult>()
     const { bridge, state } = setup({ 'device.flash': () => answer.promise })
