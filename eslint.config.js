@@ -84,6 +84,8 @@ export default ts.config(
       'test-results/',
       'playwright-report/',
       'tests/lint/fixtures/',
+      // CMake's build tree (npm run build:native): it writes files named *.ts of its own.
+      'native/build/',
     ],
   },
   js.configs.recommended,

@@ -20,12 +20,27 @@ const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).sta
 if (wants('e2e') && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
   missing.push('Chromium')
 }
-if (wants('unit+integration') && !onPath('socat')) missing.push('socat')
+if (wants('unit+integration')) {
+  if (!onPath('socat')) missing.push('socat')
+  // The firmware's tests build it (npm run build:native) for the host and the Cortex-M4 under QEMU.
+  const firmware = [
+    ['cmake', onPath('cmake')],
+    ['g++', onPath('g++')],
+    ['the flatbuffers headers', existsSync('/usr/include/flatbuffers/flatbuffers.h')],
+    ['nlohmann-json', existsSync('/usr/include/nlohmann/json.hpp')],
+    ['the Arm cross-compiler', onPath('arm-none-eabi-g++')],
+    ['QEMU', onPath('qemu-system-arm')],
+  ]
+  for (const [name, present] of firmware) if (!present) missing.push(name)
+}
 if (missing.length) {
   process.stdout.write(
-    `npm test needs ${missing.join(' and ')}. Debian/Ubuntu: sudo apt-get install -y chromium socat` +
+    `npm test needs ${missing.join(', ')}. Debian/Ubuntu: sudo apt-get install -y chromium socat ` +
+      'cmake g++ make libflatbuffers-dev nlohmann-json3-dev gcc-arm-none-eabi libnewlib-arm-none-eabi ' +
+      'libstdc++-arm-none-eabi-newlib qemu-system-arm' +
       ' | macOS: brew install socat && brew install --cask chromium, then CHROMIUM_PATH=' +
-      '"/Applications/Chromium.app/Contents/MacOS/Chromium" | Windows: use WSL with Debian or Ubuntu.\n',
+      '"/Applications/Chromium.app/Contents/MacOS/Chromium" (the firmware tests need Linux)' +
+      ' | Windows: use WSL with Debian or Ubuntu.\n',
   )
   process.exit(1)
 }

@@ -146,13 +146,14 @@ describe.each(BOARDS)('the firmware on %s', (kind) => {
         active: 1,
       })
       await expectActive(host, a)
-      // Instructions per inference: counted exactly under QEMU's -icount (the same input, the
-      // same count), not counted by the host port.
+      // Instructions per inference: counted under QEMU's -icount to within one SysTick tick of
+      // 40 instructions (the same input, the same count but for where the tick falls), not
+      // counted by the host port.
       const input = quantizeInput(windows(1, [a.features], 5)[0]!, a.interpreter.input)
       const counts = [await infer(host, input), await infer(host, input)].map((r) => r.instructions)
       if (kind === 'qemu-m4') {
         expect(counts[0]).toBeGreaterThan(1000)
-        expect(counts[1]).toBe(counts[0])
+        expect(Math.abs(counts[1]! - counts[0]!)).toBeLessThanOrEqual(40)
       } else {
         expect(counts).toEqual([0, 0])
       }
