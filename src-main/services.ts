@@ -19,6 +19,8 @@ import { DeployService } from './deploy/deploy-service.js'
 import { DeviceService } from './device/device-service.js'
 import { deviceHandlers } from './device/handlers.js'
 import { deployHandlers } from './deploy/handlers.js'
+import { predictionsHandlers } from './predictions/handlers.js'
+import { ModelLookup } from './predictions/model-lookup.js'
 import { ClassService } from './labels/class-service.js'
 import { labelsHandlers } from './labels/handlers.js'
 import { actorName, LabelService } from './labels/label-service.js'
@@ -91,6 +93,8 @@ export function createServices(opts: ServicesOptions) {
   })
   const deploy = new DeployService({ project: () => classes.project(), datasets })
   const device = new DeviceService({ capture, deploy, events })
+  const models = new ModelLookup(deploy)
+  capture.modelFor = (project, crc) => models.find(project, crc)
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -116,6 +120,7 @@ export function createServices(opts: ServicesOptions) {
     ...trainingHandlers({ training }),
     ...deployHandlers({ deploy, projects }),
     ...deviceHandlers({ device }),
+    ...predictionsHandlers({ projects }),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)

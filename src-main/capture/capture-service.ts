@@ -1,8 +1,14 @@
-import type { CaptureStart, CaptureStatus, DeviceInfo } from '../../src-preload/contract/index.js'
+import type {
+  CaptureStart,
+  CaptureStatus,
+  DeviceInfo,
+  LivePredictions,
+} from '../../src-preload/contract/index.js'
 import type { ProjectService } from '../project/project-service.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { EventBus } from '../rpc/events.js'
 import type { Settings } from '../settings.js'
+import type { PredictionModel, Project } from '../store/index.js'
 import { CaptureSession, type SessionStatus } from './capture-session.js'
 import { demoDevices } from './devices/demo-device.js'
 import { DeviceRegistry, type Device } from './devices/device-registry.js'
@@ -54,6 +60,12 @@ export class CaptureService {
    */
   startGuard: ((deviceId: string) => string | null) | null = null
 
+  /**
+   * Finds the model a device's predictions name by its image CRC-32 (a run of the project), so
+   * they are stored with their classes and probabilities; set by the services.
+   */
+  modelFor: ((project: Project, crc32: number) => PredictionModel | null) | null = null
+
   /** Whether a recording is in progress on the device `deviceId` names. */
   recordingOn(deviceId: string): boolean {
     return this.#busy(deviceId)
@@ -94,6 +106,7 @@ export class CaptureService {
       rateHz,
       durationS: request.durationS,
       idleStopS: request.idleStopS,
+      modelFor: (crc) => this.modelFor?.(project, crc) ?? null,
     })
     await session.start()
     const id = session.recorder.recordingId
@@ -104,6 +117,10 @@ export class CaptureService {
     session.onReport = (status, live) => {
       this.#events.emit('capture.onStatus', status)
       if (live) this.#events.emit('capture.onLive', { recordingId: id, frame: live })
+      const predictions = session.recorder.takePredictions()
+      if (predictions.length > 0) {
+        this.#events.emit('predictions.onLive', livePredictions(session, predictions))
+      }
     }
     void session.done.then(() => {
       this.#sessions.delete(id)
@@ -132,6 +149,27 @@ export class CaptureService {
     return [...this.#sessions.values()].some((s) => s.deviceId === deviceId)
   }
 }
+
+/** The predictions of a report, with the models they came from (CRCs as hex, as the card's). */
+function livePredictions(
+  session: CaptureSession,
+  predictions: ReturnType<CaptureSession['recorder']['takePredictions']>,
+): LivePredictions {
+  const { recorder } = session
+  return {
+    recordingId: recorder.recordingId,
+    models: [...recorder.models].map(([crc, model]) => ({
+      modelCrc32: hex32(crc),
+      runId: model?.runId ?? null,
+      classes: model?.classes ?? [],
+      windowUs: model?.windowUs ?? null,
+    })),
+    predictions: predictions.map((p) => ({ ...p, modelCrc32: hex32(p.modelCrc32) })),
+    total: recorder.predictionCount,
+  }
+}
+
+const hex32 = (n: number) => (n >>> 0).toString(16).padStart(8, '0')
 
 /** `stem` and the time, to the minute: 'ttyACM0 2026-11-27 14:05'. */
 function defaultName(stem: string): string {

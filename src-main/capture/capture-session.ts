@@ -1,4 +1,4 @@
-import type { Project } from '../store/index.js'
+import type { PredictionModel, Project } from '../store/index.js'
 import type { SampleDecoder, TalkMoment } from './decoders/sample-decoder.js'
 import type { LiveFrame } from './live-decimator.js'
 import { Recorder, type RecorderStatus } from './recorder.js'
@@ -19,6 +19,8 @@ export interface SessionOptions {
   durationS?: number
   /** Stop after this many seconds without data. */
   idleStopS?: number
+  /** The model a device's predictions name by its image CRC-32, when the app knows it. */
+  modelFor?: (crc32: number) => PredictionModel | null
 }
 
 export type Connection = 'connected' | 'waiting' | 'closed'
@@ -64,6 +66,7 @@ export class CaptureSession {
       tags: opts.tags,
       decoder: opts.decoder,
       rateHz: opts.rateHz,
+      modelFor: opts.modelFor,
     })
     this.#done = new Promise((resolve) => (this.#finish = resolve))
   }

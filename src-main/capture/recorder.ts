@@ -1,4 +1,5 @@
-import type { Project } from '../store/index.js'
+import type { Prediction, PredictionModel, Project } from '../store/index.js'
+import { classOf } from '../store/predictions.js'
 import type { DecodedBatch, DeviceMessage, FrameMark } from './decoders/sample-decoder.js'
 import type { SampleDecoder, SampleFormat } from './decoders/sample-decoder.js'
 import { LiveDecimator } from './live-decimator.js'
@@ -19,6 +20,11 @@ export interface RecorderOptions {
   rateHz?: number
   /** What the device says besides samples (log lines, inference results), as it comes. */
   onMessage?: (message: DeviceMessage) => void
+  /**
+   * The model a device's INFERENCE names by its image CRC-32, when the app knows it (asked once
+   * per CRC); null stores the raw outputs only.
+   */
+  modelFor?: (crc32: number) => PredictionModel | null
   /** Host clock in ms (monotonic); tests drive it. */
   now?: () => number
 }
@@ -52,6 +58,15 @@ const CHUNK_SAMPLES = 4096
 const GAP_SILENCE_MS = 1500
 /** The longest wait for a settled rate before locking what has been measured. */
 const MAX_DETECT_MS = 5000
+/** Inference results held while their time cannot be placed yet (before the first frame). */
+const MAX_PENDING_INFERENCES = 256
+
+type InferenceMessage = Extract<DeviceMessage, { kind: 'inference' }>
+
+/** A prediction as it arrived, placed on the recording's time axis, with its model's CRC. */
+export interface LivePrediction extends Prediction {
+  modelCrc32: number
+}
 
 /**
  * Turns the bytes of one device into a recording: decodes them with its decoder, measures the
@@ -92,6 +107,16 @@ export class Recorder {
   #bufferT0Us = 0
   /** Time of the next sample to arrive, µs since the start. */
   #nextUs = 0
+  readonly #modelFor: ((crc32: number) => PredictionModel | null) | undefined
+  /** The models seen, by CRC-32 (null: not known to the app). */
+  readonly #models = new Map<number, PredictionModel | null>()
+  /** Inference results not placed yet (no frame has set the device clock's origin). */
+  #pendingInferences: InferenceMessage[] = []
+  /** Predictions placed but not yet written. */
+  #predictions: LivePrediction[] = []
+  /** Predictions placed since the last `takePredictions`, for the live view. */
+  #livePredictions: LivePrediction[] = []
+  #predictionCount = 0
 
   constructor(opts: RecorderOptions) {
     this.#project = opts.project
@@ -99,6 +124,7 @@ export class Recorder {
     this.#declaredHz = opts.rateHz
     this.#decoder = opts.decoder
     this.#onMessage = opts.onMessage
+    this.#modelFor = opts.modelFor
     this.recordingId = opts.project.recordings.create({
       name: opts.name,
       device: opts.device ?? null,
@@ -173,6 +199,18 @@ export class Recorder {
     return this.#project
   }
 
+  /** The models the device's predictions came from so far, by CRC-32 (null: unknown). */
+  get models(): ReadonlyMap<number, PredictionModel | null> {
+    return this.#models
+  }
+
+  /** Predictions placed since the last call (the live view's), oldest first. */
+  takePredictions(): LivePrediction[] {
+    const taken = this.#livePredictions
+    this.#livePredictions = []
+    return taken
+  }
+
   status(): RecorderStatus {
     const counters = this.#decoder.counters
     const rate = this.#rateHz
@@ -192,9 +230,20 @@ export class Recorder {
     }
   }
 
-  /** Buffers decoded samples, starting a new segment after a gap; passes messages on. */
+  /**
+   * Buffers decoded samples, starting a new segment after a gap; passes messages on, and places
+   * inference results once the frames of the batch have set the device clock's origin.
+   */
   #take(decoded: DecodedBatch, now: number): void {
-    for (const message of decoded.messages ?? []) this.#onMessage?.(message)
+    for (const message of decoded.messages ?? []) {
+      this.#onMessage?.(message)
+      if (message.kind === 'inference') this.#pendingInferences.push(message)
+    }
+    this.#takeSamples(decoded, now)
+    this.#placeInferences()
+  }
+
+  #takeSamples(decoded: DecodedBatch, now: number): void {
     if (decoded.samples === 0) return
     const channels = decoded.values.length / decoded.samples
     if (decoded.frames?.length) {
@@ -208,6 +257,43 @@ export class Recorder {
     }
     this.#rate.observe(now, this.#samples + this.#buffered)
     this.live.add(decoded.values, channels, now)
+  }
+
+  /**
+   * Places inference results on the recording's time axis by the device's clock, as the frames'
+   * samples are; an INPUT's result (no window, time 0) is not a prediction of the recording.
+   */
+  #placeInferences(): void {
+    if (this.#pendingInferences.length === 0) return
+    const origin = this.#deviceOriginUs
+    if (origin === null) {
+      if (this.#pendingInferences.length > MAX_PENDING_INFERENCES) this.#pendingInferences.shift()
+      return
+    }
+    for (const message of this.#pendingInferences) {
+      if (message.deviceTimeUs === 0) continue
+      const crc = message.modelCrc32 >>> 0
+      if (!this.#models.has(crc)) this.#models.set(crc, this.#modelFor?.(crc) ?? null)
+      const model = this.#models.get(crc) ?? null
+      const known = model !== null && model.classes.length === message.outputs.length
+      const placed: LivePrediction = {
+        modelCrc32: crc,
+        endUs: message.deviceTimeUs - origin,
+        outputs: message.outputs,
+        ...(known ? classOf(message.outputs, model) : { classIndex: null, probability: null }),
+        score: message.score,
+        latencyUs: message.latencyUs,
+        instructions: message.instructions,
+      }
+      this.#predictions.push(placed)
+      this.#livePredictions.push(placed)
+    }
+    this.#pendingInferences = []
+  }
+
+  /** How many predictions the recording holds so far. */
+  get predictionCount(): number {
+    return this.#predictionCount + this.#predictions.length
   }
 
   /** Appends each frame's samples where its device time puts them. */
@@ -310,8 +396,26 @@ export class Recorder {
     if (this.#streamId === null) return
     this.#project.transaction(() => {
       this.#flushBuffer()
+      this.#flushPredictions()
       this.#project.recordings.heartbeat(this.recordingId)
     })
+  }
+
+  #flushPredictions(): void {
+    if (this.#predictions.length === 0) return
+    const byModel = new Map<number, LivePrediction[]>()
+    for (const p of this.#predictions) {
+      const list = byModel.get(p.modelCrc32) ?? []
+      list.push(p)
+      byModel.set(p.modelCrc32, list)
+    }
+    const { predictions } = this.#project
+    for (const [crc, list] of byModel) {
+      const track = predictions.track(this.recordingId, crc, this.#models.get(crc) ?? null)
+      predictions.append(track, list)
+    }
+    this.#predictionCount += this.#predictions.length
+    this.#predictions = []
   }
 
   #flushBuffer(): void {

@@ -218,6 +218,46 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_by_dataset ON runs (dataset_id);
     `)
   },
+
+  /**
+   * What a device's model said during a recording: one track per recording and model (the
+   * image's CRC-32), with the model's classes and output quantization when the app knew it (a
+   * run of this project whose image has that CRC), and one row per window the device classified.
+   */
+  function predictionTracks(db) {
+    db.exec(`
+      CREATE TABLE prediction_tracks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        recording_id INTEGER NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+        model_crc32 INTEGER NOT NULL CHECK (model_crc32 BETWEEN 0 AND 4294967295),
+        run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        -- The model's class names in output order; empty when the model was not known.
+        classes TEXT NOT NULL DEFAULT '[]' CHECK (json_type(classes) = 'array'),
+        output_scale REAL,
+        output_zero_point INTEGER,
+        -- The window the model sees, µs (its start is end_us minus this); null when unknown.
+        window_us REAL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (recording_id, model_crc32)
+      );
+      CREATE INDEX prediction_tracks_by_run ON prediction_tracks (run_id);
+
+      -- end_us: the end of the classified window on the recording's time axis (the device's
+      -- clock, placed as its samples are). class_index and probability are null when the model
+      -- was not known; outputs are the int8 output tensor as the device sent it.
+      CREATE TABLE predictions (
+        track_id INTEGER NOT NULL REFERENCES prediction_tracks (id) ON DELETE CASCADE,
+        end_us INTEGER NOT NULL,
+        outputs BLOB NOT NULL,
+        class_index INTEGER,
+        probability REAL,
+        score REAL,
+        latency_us INTEGER NOT NULL,
+        instructions INTEGER NOT NULL,
+        PRIMARY KEY (track_id, end_us)
+      ) WITHOUT ROWID;
+    `)
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

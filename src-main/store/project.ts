@@ -6,6 +6,7 @@ import { Datasets } from './datasets.js'
 import { EnvelopeWriter } from './envelope-writer.js'
 import { Envelopes } from './envelopes.js'
 import { Labels } from './labels.js'
+import { Predictions } from './predictions.js'
 import { Recordings } from './recordings.js'
 import { Runs } from './runs.js'
 import { Samples } from './samples.js'
@@ -38,6 +39,7 @@ export class Project {
   readonly labels: Labels
   readonly runs: Runs
   readonly datasets: Datasets
+  readonly predictions: Predictions
   readonly #db: Database
   readonly #connection: Connection
   readonly #envelopeWriter: EnvelopeWriter
@@ -69,6 +71,7 @@ export class Project {
     this.labels = new Labels(connection)
     this.runs = new Runs(connection)
     this.datasets = new Datasets(connection)
+    this.predictions = new Predictions(connection)
   }
 
   info(): ProjectInfo {

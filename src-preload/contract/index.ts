@@ -16,6 +16,7 @@ import { datasetEvents, datasetMethods } from './dataset.js'
 import { deployEvents, deployMethods } from './deploy.js'
 import { deviceEvents, deviceMethods } from './device.js'
 import { labelsEvents, labelsMethods } from './labels.js'
+import { predictionsEvents, predictionsMethods } from './predictions.js'
 import { projectEvents, projectMethods } from './project.js'
 import { trainingEvents, trainingMethods } from './training.js'
 
@@ -25,6 +26,7 @@ export * from './dataset.js'
 export * from './deploy.js'
 export * from './device.js'
 export * from './labels.js'
+export * from './predictions.js'
 export * from './project.js'
 export * from './rpc.js'
 export * from './training.js'
@@ -38,6 +40,7 @@ export const methods = {
   ...trainingMethods,
   ...deployMethods,
   ...deviceMethods,
+  ...predictionsMethods,
 } as const
 
 export type Methods = typeof methods
@@ -56,6 +59,7 @@ export const events = {
   ...trainingEvents,
   ...deployEvents,
   ...deviceEvents,
+  ...predictionsEvents,
 } as const
 
 export type Events = typeof events

@@ -41,6 +41,8 @@ test('migrating an empty file creates the current schema and marks the file as a
     'label_journal',
     'labels',
     'meta',
+    'prediction_tracks',
+    'predictions',
     'recordings',
     'run_artifacts',
     'runs',
@@ -129,5 +131,53 @@ test('a version-1 file keeps its classes and runs through migrations 2 and 3', (
     endedAt: null,
     error: null,
   })
+  project.close()
+})
+
+test('a version-2 file keeps its recordings and gets prediction tracks (migrations 3 and 4)', () => {
+  const file = join(tempDir(), 'v2.tinyloop')
+  databaseAt(file, 2)
+  const db = new Database(file)
+  db.prepare(
+    "INSERT INTO recordings (id, name, status, created_at) VALUES (7, 'pump', 'complete', 1700000000000)",
+  ).run()
+  db.close()
+
+  const project = openProject(file, { create: false })
+  expect(project.schemaVersion).toBe(SCHEMA_VERSION)
+  expect(project.recordings.get(7)?.name).toBe('pump')
+  const model = {
+    runId: null,
+    classes: ['normal', 'bearing'],
+    outputScale: 1 / 256,
+    outputZeroPoint: -128,
+    windowUs: 1e6,
+  }
+  const track = project.transaction(() => {
+    const id = project.predictions.track(7, 0xdeadbeef, model)
+    project.predictions.append(id, [
+      {
+        endUs: 1_000_000,
+        outputs: [127, -128],
+        classIndex: 0,
+        probability: 255 / 256,
+        score: null,
+        latencyUs: 812,
+        instructions: 0,
+      },
+    ])
+    return id
+  })
+  expect(project.predictions.tracks(7)).toEqual([
+    expect.objectContaining({
+      id: track,
+      modelCrc32: 0xdeadbeef,
+      classes: ['normal', 'bearing'],
+      count: 1,
+    }),
+  ])
+  expect(project.predictions.range(track, 0, 2e6)[0]?.outputs).toEqual([127, -128])
+  project.recordings.delete(7)
+  expect(project.predictions.get(track)).toBeNull()
   project.close()
 })
