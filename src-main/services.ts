@@ -24,6 +24,7 @@ import { ModelLookup } from './predictions/model-lookup.js'
 import { ClassService } from './labels/class-service.js'
 import { labelsHandlers } from './labels/handlers.js'
 import { actorName, LabelService } from './labels/label-service.js'
+import { SuggestionService } from './labels/suggestions.js'
 import { projectHandlers } from './project/handlers.js'
 import { ProjectService, type FileDialogs, type ProjectAccess } from './project/project-service.js'
 import { Settings } from './settings.js'
@@ -93,6 +94,7 @@ export function createServices(opts: ServicesOptions) {
   })
   const deploy = new DeployService({ project: () => classes.project(), datasets })
   const device = new DeviceService({ capture, deploy, events })
+  const suggestions = new SuggestionService({ classes, labels, deploy, datasets })
   const models = new ModelLookup(deploy)
   capture.modelFor = (project, crc) => models.find(project, crc)
   const imports = new ImportService({
@@ -115,7 +117,7 @@ export function createServices(opts: ServicesOptions) {
     ...projectHandlers({ appInfo, projects }),
     ...dataHandlers({ projects, timeline, imports, classes, events, actor: actorName(opts.mode) }),
     ...captureHandlers({ capture }),
-    ...labelsHandlers({ classes, labels }),
+    ...labelsHandlers({ classes, labels, suggestions }),
     ...datasetHandlers({ datasets }),
     ...trainingHandlers({ training }),
     ...deployHandlers({ deploy, projects }),

@@ -225,6 +225,15 @@ export class DeployService {
     }
   }
 
+  /**
+   * The run's int8 file (the bytes a device gets) and the facts to feed it: classes, features,
+   * normalization. Model-assisted labeling runs these bytes over a recording.
+   */
+  int8Model(runId: number): { bytes: Uint8Array; model: StoredModel } {
+    const run = this.#int8(this.#opts.project(), runId)
+    return { bytes: run.bytes, model: run.stored.model }
+  }
+
   /** The run's stored int8 file, made (and kept) the first time it is asked for. */
   #int8(project: Project, runId: number): Int8Run {
     const stored = readStoredModel(project, runId)

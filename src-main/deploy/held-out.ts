@@ -38,11 +38,7 @@ export function heldOutWindows(
   model: StoredModel,
 ): HeldOut {
   const run = project.runs.get(runId)
-  const config = TrainConfig.parse(run?.config ?? {})
-  const datasetConfig =
-    'version' in config.dataset
-      ? datasets.get({ id: config.dataset.version }).config
-      : DatasetConfig.parse(config.dataset)
+  const datasetConfig = runDatasetConfig(project, datasets, runId)
   const { built, recordingIds } = datasets.build(datasetConfig, { features: true })
   const width = built.featureNames.length
   const index = new Map(model.classIds.map((id, i) => [id, i]))
@@ -81,6 +77,18 @@ export function heldOutWindows(
     windowFloats: Math.round((datasetConfig.windowMs / 1000) * sampleRateHz) * channels.length,
     datasetChanged: JSON.stringify(now) !== JSON.stringify(marks),
   }
+}
+
+/** The dataset config a run trained on: a saved version's, or the one given whole. */
+export function runDatasetConfig(
+  project: Project,
+  datasets: DatasetService,
+  runId: number,
+): DatasetConfig {
+  const config = TrainConfig.parse(project.runs.get(runId)?.config ?? {})
+  return 'version' in config.dataset
+    ? datasets.get({ id: config.dataset.version }).config
+    : DatasetConfig.parse(config.dataset)
 }
 
 function empty(): WindowSet {

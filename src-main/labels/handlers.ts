@@ -2,13 +2,15 @@ import type { labelsMethods } from '../../src-preload/contract/index.js'
 import type { DomainHandlers } from '../rpc/dispatcher.js'
 import type { ClassService } from './class-service.js'
 import type { LabelService } from './label-service.js'
+import type { SuggestionService } from './suggestions.js'
 
 /** Label classes and the labels of recordings (contract/labels.ts). */
 export function labelsHandlers(deps: {
   classes: ClassService
   labels: LabelService
+  suggestions: SuggestionService
 }): DomainHandlers<typeof labelsMethods> {
-  const { classes, labels } = deps
+  const { classes, labels, suggestions } = deps
   return {
     'classes.list': () => classes.list(),
     'classes.upsert': (input) => classes.upsert(input),
@@ -27,5 +29,9 @@ export function labelsHandlers(deps: {
     'labels.import': (request) => labels.import(request),
     'labels.export': (request) => labels.export(request),
     'labels.exportText': (request) => labels.exportText(request),
+    'labels.suggest': ({ recordingId, runId, minConfidence }) =>
+      suggestions.suggest(recordingId, runId, minConfidence),
+    'labels.acceptSuggestions': ({ recordingId, runId, suggestions: accepted }) =>
+      suggestions.accept(recordingId, runId, accepted),
   }
 }

@@ -102,6 +102,38 @@ export class LabelService {
     })
   }
 
+  /**
+   * Several regions made labels in one action by `actor` (accepted suggestions, whose actor is
+   * the model), snapped and merged as if drawn one by one; regions that cover no sample once
+   * snapped are left out.
+   */
+  createMany(request: {
+    recordingId: number
+    regions: readonly { classId: number; startUs: number; endUs: number }[]
+    actor: string
+    description: string
+  }): LabelList {
+    const project = this.#classes.project()
+    return this.#act(
+      project,
+      () => {
+        const recording = this.#recording(project, request.recordingId)
+        const grid = SampleGrid.of(project, recording.id)
+        const spans = request.regions.flatMap((region) => {
+          this.#labelClass(project, recording, region.classId)
+          if (!grid) return []
+          const startUs = grid.snap(Math.max(region.startUs, grid.extent.startUs))
+          const endUs = grid.snap(Math.min(region.endUs, grid.extent.endUs))
+          return endUs > startUs ? [{ classId: region.classId, startUs, endUs }] : []
+        })
+        const current = project.labels.list(recording.id)
+        const plan = planLabels(recording.id, current, [...current, ...spans])
+        return { recordingId: recording.id, description: request.description, plan }
+      },
+      request.actor,
+    )
+  }
+
   update(request: { id: number; classId?: number; startUs?: number; endUs?: number }): LabelList {
     const project = this.#classes.project()
     return this.#act(project, () => {
@@ -281,6 +313,7 @@ export class LabelService {
   #act(
     project: Project,
     build: () => { recordingId: number; description: string; plan: Plan },
+    actor: string = this.actor,
   ): LabelList {
     const done = project.transaction(() => {
       const { recordingId, description, plan } = build()
@@ -289,7 +322,7 @@ export class LabelService {
         // Already so (e.g. a region inside a label of its class): nothing to save or undo.
         return { recordingId, labelId: result && 'id' in result ? result.id : null, edits }
       }
-      const { labels } = project.labels.edit(recordingId, this.actor, description, edits)
+      const { labels } = project.labels.edit(recordingId, actor, description, edits)
       const labelId =
         result === null ? null : 'id' in result ? result.id : (labels[result.insert] as Label).id
       return { recordingId, labelId, edits }

@@ -117,6 +117,36 @@ export const LabelImportOutcome = z.discriminatedUnion('ok', [
 ])
 export type LabelImportOutcome = z.infer<typeof LabelImportOutcome>
 
+/** A region a model suggests labeling (docs/labels.md, "Suggestions"). */
+export const LabelSuggestion = z.object({
+  classId: z.number().int(),
+  /** [startUs, endUs): the centre parts of the windows the model gave this class. */
+  startUs: z.number(),
+  endUs: z.number(),
+  /** The mean probability the int8 model gave the class over those windows, 0 to 1. */
+  confidence: z.number().min(0).max(1),
+  /** Windows merged into it. */
+  windows: z.number().int(),
+})
+export type LabelSuggestion = z.infer<typeof LabelSuggestion>
+
+export const LabelSuggestions = z.object({
+  recordingId: z.number().int(),
+  runId: z.number().int(),
+  /** In time order; none overlaps a label of the recording. */
+  suggestions: z.array(LabelSuggestion),
+  /** Windows the model classified (those over gaps in the recording are left out). */
+  windows: z.number().int(),
+  /** Regions of the default class (not suggested: the time no label covers is that class). */
+  defaultRegions: z.number().int(),
+  /** Regions under `minConfidence`, left out. */
+  belowConfidence: z.number().int(),
+  /** Regions that met a label: cut around it (`cut`), or dropped when too little was left. */
+  cut: z.number().int(),
+  coveredByLabels: z.number().int(),
+})
+export type LabelSuggestions = z.infer<typeof LabelSuggestions>
+
 const RecordingRef = z.number().int({ error: 'recordingId must be a recording id.' })
 
 const LabelTime = z.number().finite({ error: 'Times are finite numbers of µs.' })
@@ -253,6 +283,48 @@ export const labelsMethods = {
         path: ['path'],
       }),
     LabelImportOutcome,
+  ),
+  /**
+   * Runs a trained run's int8 model over the recording's windows and returns the regions it
+   * would label, never over a label (they are cut around labels, or dropped).
+   */
+  'labels.suggest': method(
+    z
+      .object({
+        recordingId: RecordingRef,
+        runId: z.number().int(),
+        minConfidence: z.number().min(0).max(1).default(0.5),
+      })
+      .strict(),
+    LabelSuggestions,
+  ),
+  /**
+   * Suggestions (as `labels.suggest` gave them) become labels, in one undoable action whose actor
+   * is the model ("model:run 3"); cut again around the labels as they are now.
+   */
+  'labels.acceptSuggestions': method(
+    z
+      .object({
+        recordingId: RecordingRef,
+        runId: z.number().int(),
+        suggestions: z
+          .array(
+            z
+              .object({
+                classId: z.number().int(),
+                startUs: LabelTime,
+                endUs: LabelTime,
+                confidence: z.number().min(0).max(1),
+              })
+              .refine((v) => v.endUs > v.startUs, {
+                message: 'A suggestion must end after it starts (endUs > startUs).',
+              }),
+          )
+          .min(1, 'Give at least one suggestion to accept.')
+          .max(10_000),
+      })
+      .strict(),
+    LabelList,
   ),
   /** Writes the recording's labels (not its default class, except Edge Impulse's gaps). */
   'labels.export': method(
