@@ -166,6 +166,70 @@ export function registerCapture(program: Command, ctx: CliContext): void {
     )
 
   program
+    .command('monitor')
+    .description(
+      "print a board's live predictions (time, class, probability, latency); they are recorded with its samples",
+    )
+    .requiredOption('--port <path>', 'a board running TinyLoop firmware, or virtual:host')
+    .option('--duration <s>', 'stop after this many seconds', positive('the duration in seconds'))
+    .action(async (opts: { port: string; duration?: number }) => {
+      await ctx.withServices(async (services, client) => {
+        const json = ctx.globals().json === true
+        const classes = new Map<string, string[]>()
+        const unsubscribe = services.events.subscribe((event, payload) => {
+          if (event !== 'predictions.onLive') return
+          const live = payload as EventPayload<'predictions.onLive'>
+          for (const m of live.models) classes.set(m.modelCrc32, m.classes)
+          for (const p of live.predictions) {
+            const name =
+              p.classIndex === null ? null : (classes.get(p.modelCrc32)?.[p.classIndex] ?? null)
+            const line = {
+              recordingId: live.recordingId,
+              timeS: p.endUs / 1e6,
+              class: name,
+              probability: p.probability,
+              latencyUs: p.latencyUs,
+              instructions: p.instructions,
+              modelCrc32: p.modelCrc32,
+              outputs: p.outputs,
+            }
+            process.stdout.write(
+              json
+                ? `${JSON.stringify(line)}\n`
+                : `${formatDuration(line.timeS)}  ${(name ?? `unknown model ${p.modelCrc32}`).padEnd(12)}  ${p.probability === null ? '–' : p.probability.toFixed(3)}  ${(p.latencyUs / 1000).toFixed(2)} ms${p.instructions ? `  ${formatCount(p.instructions)} instructions` : ''}\n`,
+            )
+          }
+        })
+        const recording = follow(services.events, opts.port, () => undefined)
+        const started = await client.call('capture.start', {
+          deviceId: opts.port,
+          format: 'binary',
+          name: `monitor ${opts.port}`,
+          durationS: opts.duration,
+        })
+        const stop = () => {
+          client
+            .call('capture.stop', { recordingId: started.recordingId })
+            .catch((err: { code?: string }) => {
+              if (err.code !== 'NOT_FOUND') recording.fail(err)
+            })
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+        process.stderr.write(
+          `Monitoring ${opts.port} (recording ${started.recordingId}); Ctrl+C stops.\n`,
+        )
+        try {
+          await recording.closed
+        } finally {
+          unsubscribe()
+          process.off('SIGINT', stop)
+          process.off('SIGTERM', stop)
+        }
+      })
+    })
+
+  program
     .command('sim')
     .description(
       'serve the demo device on a pseudo-terminal, for tests and scripts: text (needs socat), or --format binary, the firmware built by npm run build:native',

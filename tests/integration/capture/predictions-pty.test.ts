@@ -172,3 +172,64 @@ async function imageOf(runId: number): Promise<Uint8Array> {
   const { readFileSync } = await import('node:fs')
   return new Uint8Array(readFileSync(out))
 }
+
+it("`tinyloop monitor` prints the device's predictions as JSON lines, equal to the app's and to those stored", async () => {
+  const link = join(dir, 'tty-monitor')
+  // The board of the test above: its slots keep run 1's model.
+  const host = await startHostPort({ state: join(dir, 'state-record'), link })
+  try {
+    const result = spawnSync(
+      process.execPath,
+      [
+        'bin/tinyloop.js',
+        '--project',
+        project,
+        '--json',
+        'monitor',
+        '--port',
+        link,
+        '--duration',
+        '3.5',
+      ],
+      { env: { ...process.env, TINYLOOP_USER_DATA: join(dir, 'data') }, encoding: 'utf8' },
+    )
+    expect(result.status, result.stderr).toBe(0)
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines.length).toBeGreaterThanOrEqual(4)
+    const image = await imageOf(1)
+    const classes = readModelImage(image).classes
+    const recordingId = lines[0]?.recordingId as number
+    const predictions = lines.map((l) => ({
+      endUs: (l.timeS as number) * 1e6,
+      outputs: l.outputs as number[],
+      classIndex: classes.indexOf(l.class as string),
+      probability: l.probability as number,
+      score: null,
+      latencyUs: l.latencyUs as number,
+      instructions: l.instructions as number,
+    }))
+    expect(lines.every((l) => l.modelCrc32 === hex(crc32(image)))).toBe(true)
+    const expected = appOutputs(recordingId, image, predictions)
+    expect(expected.filter((e) => e !== null).length).toBeGreaterThanOrEqual(4)
+    predictions.forEach((p, i) => {
+      if (expected[i] !== null) expect(p.outputs).toEqual(expected[i])
+      expect(p.classIndex).toBe(p.outputs.indexOf(Math.max(...p.outputs)))
+      expect(p.latencyUs).toBeGreaterThan(0)
+    })
+    const stored = openProject(project, { create: false, readonly: true })
+    try {
+      const [track] = stored.predictions.tracks(recordingId)
+      const rows = stored.predictions.range(track?.id ?? -1, 0, 1e12)
+      expect(rows.map((r) => [r.endUs, r.outputs])).toEqual(
+        predictions.map((p) => [Math.round(p.endUs), p.outputs]),
+      )
+    } finally {
+      stored.close()
+    }
+  } finally {
+    await host.stop()
+  }
+}, 120_000)
