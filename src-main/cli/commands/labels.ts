@@ -10,7 +10,7 @@ import { CliError, recordingIdOf, table, type CliContext } from '../context.js'
 export function registerLabels(program: Command, ctx: CliContext): void {
   const labels = program
     .command('labels')
-    .description('the labels of a recording: list, export, import')
+    .description('the labels of a recording: list, export, import, suggest')
 
   labels
     .command('list')
@@ -160,6 +160,75 @@ export function registerLabels(program: Command, ctx: CliContext): void {
               `${plural(outcome.problems.length, 'problem')}.`,
           )
         }),
+    )
+
+  labels
+    .command('suggest')
+    .description(
+      "a run's int8 model over a recording: the regions it would label (never over a label)",
+    )
+    .requiredOption('--recording <id>', 'recording id or name (see tinyloop recordings)')
+    .requiredOption('--run <run>', 'run id (see tinyloop runs)')
+    .option('--min-confidence <p>', 'leave out regions the model is less sure of (0 to 1)', '0.5')
+    .option('--accept', 'make them labels, in one undoable action by the model')
+    .action((cmd: { recording: string; run: string; minConfidence: string; accept?: boolean }) =>
+      ctx.withServices(
+        async (_services, client) => {
+          const runId = Number(cmd.run)
+          if (!Number.isInteger(runId) || runId < 1) {
+            throw new CliError(`--run takes a run id (see tinyloop runs), not "${cmd.run}".`, 2)
+          }
+          const minConfidence = Number(cmd.minConfidence)
+          if (!(minConfidence >= 0 && minConfidence <= 1)) {
+            throw new CliError(
+              `--min-confidence takes a probability from 0 to 1, not "${cmd.minConfidence}".`,
+              2,
+            )
+          }
+          const recordingId = await recordingIdOf(client, cmd.recording)
+          const result = await client.call('labels.suggest', { recordingId, runId, minConfidence })
+          const accepted =
+            cmd.accept && result.suggestions.length > 0
+              ? await client.call('labels.acceptSuggestions', {
+                  recordingId,
+                  runId,
+                  suggestions: result.suggestions,
+                })
+              : null
+          const classes = await client.call('classes.list', {})
+          const names = new Map(classes.map((c) => [c.id, c.name]))
+          ctx.print(cmd.accept ? { ...result, accepted } : result, () =>
+            [
+              result.suggestions.length === 0
+                ? `Run ${runId} suggests nothing to label in recording ${recordingId}.`
+                : table(
+                    ['CLASS', 'START', 'END', 'DURATION', 'CONFIDENCE', 'WINDOWS'],
+                    result.suggestions.map((s) => [
+                      names.get(s.classId) ?? String(s.classId),
+                      formatDuration(s.startUs / 1e6),
+                      formatDuration(s.endUs / 1e6),
+                      formatDuration((s.endUs - s.startUs) / 1e6),
+                      `${(s.confidence * 100).toFixed(1)}%`,
+                      String(s.windows),
+                    ]),
+                  ),
+              '',
+              `${plural(result.windows, 'window')} classified; left out: ` +
+                `${plural(result.belowConfidence, 'region')} under ${minConfidence * 100}% confidence, ` +
+                `${plural(result.coveredByLabels, 'region')} under labels; ` +
+                `${plural(result.cut, 'region')} cut around labels.`,
+              accepted
+                ? `Accepted ${plural(result.suggestions.length, 'suggestion')}: recording ` +
+                  `${recordingId} now has ${plural(accepted.labels.length, 'label')} ` +
+                  '(tinyloop labels list; undo in the Label view with Ctrl+Z).'
+                : cmd.accept
+                  ? 'Nothing to accept.'
+                  : 'Add --accept to make them labels.',
+            ].join('\n'),
+          )
+        },
+        cmd.accept ? 'write' : 'read',
+      ),
     )
 
   program
