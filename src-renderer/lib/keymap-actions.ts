@@ -1,18 +1,29 @@
 import type { KeyPress, KeyScope, KeymapEntry, ScopeActions } from './keymap'
 import type { AppState } from './state/app.svelte'
+import { nextStop, type Stop } from './state/suggestions.svelte'
 import { VIEWS, type ViewId } from './state/views'
 
 export type KeymapActions = { [S in KeyScope]: ScopeActions<S> }
 
 /** What each entry of the keymap does: run by its keys, and by the palette. */
 export function keymapActions(app: AppState): KeymapActions {
-  const { capture, labels, timeline, training, deploy } = app
+  const { capture, labels, suggestions, timeline, training, deploy } = app
   /** Keyboard marks go where the pointer is, else in the middle of the window. */
   const here = () => timeline.cursorUs ?? (timeline.viewport.fromUs + timeline.viewport.toUs) / 2
+  /** N and P go through the labels and the suggestions together, in time order. */
   const selectNeighbour = (direction: 1 | -1) => {
-    const next = labels.neighbour(direction, timeline.viewport.fromUs, timeline.viewport.toUs)
+    const stops: Stop[] = [
+      ...labels.shown.map((l) => ({ kind: 'label' as const, key: l.id, ...l })),
+      ...suggestions.items.map((s, i) => ({ kind: 'suggestion' as const, key: i, ...s })),
+    ]
+    const current = labels.selected ?? suggestions.selected
+    const { fromUs, toUs } = timeline.viewport
+    const next = nextStop(stops, direction, current, fromUs, toUs)
     if (!next) return
-    labels.selectedId = next.id
+    if (next.kind === 'label') {
+      labels.selectedId = next.key
+      suggestions.select(null)
+    } else suggestions.select(next.key)
     timeline.reveal(next.startUs, next.endUs)
   }
   const goTo = Object.fromEntries(
@@ -61,10 +72,12 @@ export function keymapActions(app: AppState): KeymapActions {
       },
       'labels.commitMarks': () => void labels.commitMarks(),
       'labels.remove': () => {
-        if (labels.selected) void labels.remove(labels.selected.id)
+        if (suggestions.selected) suggestions.reject()
+        else if (labels.selected) void labels.remove(labels.selected.id)
       },
       'labels.clear': () => {
         labels.selectedId = null
+        suggestions.select(null)
         labels.inUs = null
         labels.outUs = null
         timeline.focusSpan = null
@@ -75,6 +88,10 @@ export function keymapActions(app: AppState): KeymapActions {
       'timeline.zoomOut': () => timeline.zoom(2),
       'labels.next': () => selectNeighbour(1),
       'labels.previous': () => selectNeighbour(-1),
+      'suggestions.suggest': () => void suggestions.suggest(),
+      'suggestions.accept': () => void suggestions.accept(),
+      'suggestions.reject': () => suggestions.reject(),
+      'suggestions.acceptAll': () => void suggestions.acceptAll(),
     },
     train: {
       'training.start': () => void training.start(),

@@ -143,8 +143,47 @@ export const KEYMAP = [
   },
   { id: 'timeline.zoomIn', scope: 'label', label: 'Zoom in', keys: ['+', 'Z'], alsoKeys: ['='] },
   { id: 'timeline.zoomOut', scope: 'label', label: 'Zoom out', keys: ['-', 'X'] },
-  { id: 'labels.next', scope: 'label', label: 'Select the next label', keys: ['N'] },
-  { id: 'labels.previous', scope: 'label', label: 'Select the previous label', keys: ['P'] },
+  {
+    id: 'labels.next',
+    scope: 'label',
+    label: 'Select the next label or suggestion',
+    keys: ['N'],
+  },
+  {
+    id: 'labels.previous',
+    scope: 'label',
+    label: 'Select the previous label or suggestion',
+    keys: ['P'],
+  },
+  {
+    id: 'suggestions.suggest',
+    scope: 'label',
+    label: 'Suggest labels with a trained model',
+    keys: [],
+    palette: 'in its view',
+    detail: "the run's int8 model over this recording",
+  },
+  {
+    id: 'suggestions.accept',
+    scope: 'label',
+    label: 'Accept the selected suggestion',
+    keys: ['A'],
+    palette: 'in its view',
+  },
+  {
+    id: 'suggestions.reject',
+    scope: 'label',
+    label: 'Reject the selected suggestion',
+    keys: ['R'],
+    palette: 'in its view',
+  },
+  {
+    id: 'suggestions.acceptAll',
+    scope: 'label',
+    label: 'Accept every suggestion at or above the threshold',
+    keys: ['Mod+Enter'],
+    palette: 'in its view',
+  },
 
   {
     id: 'training.start',
@@ -353,6 +392,14 @@ export const LABEL_LEGEND = [
   `${keyHint('timeline.fit')} fit`,
   `${keyHint('labels.next')}/${keyHint('labels.previous')} next/previous`,
   `${keyHint('labels.undo')} undo`,
+].join(' · ')
+
+/** The legend of suggestions, shown while there are some. */
+export const SUGGESTION_LEGEND = [
+  `${keyHint('labels.next')}/${keyHint('labels.previous')} visit`,
+  `${keyHint('suggestions.accept')} accepts`,
+  `${keyHint('suggestions.reject')} or ${keyHint('labels.remove')} rejects`,
+  `${keyHint('suggestions.acceptAll')} accepts all at or above the threshold`,
 ].join(' · ')
 
 /** The entries the command palette lists, in its order. */

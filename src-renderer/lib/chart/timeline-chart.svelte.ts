@@ -3,6 +3,7 @@ import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import type { Columns } from '../state/timeline.svelte'
 import type { Viewport } from '../timeline/viewport'
+import { drawSuggestions, type DrawnSuggestion } from './suggestion-layer'
 import { axisStyle, bandSeries, cssVar } from './theme'
 import {
   IDLE,
@@ -38,6 +39,8 @@ export interface TimelineChartInput {
   marks: { inUs: number | null; outUs: number | null }
   /** A span outlined with dashes: a window opened from elsewhere (a model's mistake). */
   focus: { startUs: number; endUs: number } | null
+  /** A model's suggested regions, drawn hatched over the labels. */
+  suggestions?: readonly DrawnSuggestion[]
 }
 
 export interface TimelineChartHandlers {
@@ -266,6 +269,7 @@ function drawRegions(u: uPlot, node: HTMLElement, input: TimelineChartInput, dra
   for (const r of input.regions) {
     if (r.id !== edited) band(r.startUs, r.endUs, r.color, r.selected ? 0.32 : 0.2, r.selected)
   }
+  if (input.suggestions) drawSuggestions(ctx, { top, height }, xOf, input.suggestions)
   if (drag && drag.kind !== 'pan') {
     const { startUs, endUs } = draftOf(drag)
     const color =

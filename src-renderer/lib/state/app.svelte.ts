@@ -15,6 +15,7 @@ import { CaptureState } from './capture.svelte'
 import { DatasetState } from './dataset.svelte'
 import { DeployState } from './deploy.svelte'
 import { LabelsState } from './labels.svelte'
+import { SuggestionsState } from './suggestions.svelte'
 import { TimelineState } from './timeline.svelte'
 import { TrainingState } from './training.svelte'
 import type { ViewId } from './views'
@@ -32,6 +33,8 @@ export class AppState {
   readonly capture: CaptureState
   readonly timeline: TimelineState
   readonly labels: LabelsState
+  /** A trained model's suggested labels for the recording on the Label timeline. */
+  readonly suggestions: SuggestionsState
   readonly dataset: DatasetState
   readonly training: TrainingState
   readonly deploy: DeployState
@@ -84,6 +87,7 @@ export class AppState {
     this.capture = new CaptureState(this.api)
     this.timeline = new TimelineState(this.api)
     this.labels = new LabelsState(this.api)
+    this.suggestions = new SuggestionsState(this.api, this.labels)
     this.dataset = new DatasetState(this.api)
     this.training = new TrainingState(this.api, () => this.dataset.versions)
     this.deploy = new DeployState(this.api, {
