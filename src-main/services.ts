@@ -21,6 +21,8 @@ import { deviceHandlers } from './device/handlers.js'
 import { deployHandlers } from './deploy/handlers.js'
 import { predictionsHandlers } from './predictions/handlers.js'
 import { ModelLookup } from './predictions/model-lookup.js'
+import { loopHandlers } from './loop/handlers.js'
+import { LoopService } from './loop/loop-service.js'
 import { ClassService } from './labels/class-service.js'
 import { labelsHandlers } from './labels/handlers.js'
 import { actorName, LabelService } from './labels/label-service.js'
@@ -94,9 +96,10 @@ export function createServices(opts: ServicesOptions) {
   })
   const deploy = new DeployService({ project: () => classes.project(), datasets })
   const device = new DeviceService({ capture, deploy, events })
-  const suggestions = new SuggestionService({ classes, labels, deploy, datasets })
   const models = new ModelLookup(deploy)
   capture.modelFor = (project, crc) => models.find(project, crc)
+  const loop = new LoopService({ datasets, training, deploy, device, events })
+  const suggestions = new SuggestionService({ classes, labels, deploy, datasets })
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -123,6 +126,7 @@ export function createServices(opts: ServicesOptions) {
     ...deployHandlers({ deploy, projects }),
     ...deviceHandlers({ device }),
     ...predictionsHandlers({ projects }),
+    ...loopHandlers({ loop }),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, log)
@@ -141,6 +145,7 @@ export function createServices(opts: ServicesOptions) {
      * then closes the project.
      */
     async close(): Promise<void> {
+      await loop.close()
       await Promise.all([capture.stopAll(), training.close(), device.close()])
       await virtualBoards.close()
       projects.close()

@@ -55,8 +55,15 @@ export function cliContext(program: Command): CliContext {
   }
 }
 
-/** A failure the user can fix: printed as one line on stderr, exit code 1. */
-export class CliError extends Error {}
+/** A failure the user can fix: printed as one line on stderr, exit code 1 (or the one given). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message)
+  }
+}
 
 /** A recording given by id, or by its name when that is unique. */
 export async function recordingIdOf(client: LocalClient, given: string): Promise<number> {

@@ -5,11 +5,12 @@ import { registerData } from './commands/data.js'
 import { registerDeploy } from './commands/deploy.js'
 import { registerDevice } from './commands/device.js'
 import { registerLabels } from './commands/labels.js'
+import { registerLoop } from './commands/loop.js'
 import { registerProject } from './commands/project.js'
 import { registerServe } from './commands/serve.js'
 import { registerTraining } from './commands/training.js'
 import { registerWindows } from './commands/windows.js'
-import { cliContext } from './context.js'
+import { CliError, cliContext } from './context.js'
 
 /** The `tinyloop` command: global options here, each command group in `commands/`. */
 export function buildProgram(): Command {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerTraining(program, ctx)
   registerDeploy(program, ctx)
   registerDevice(program, ctx)
+  registerLoop(program, ctx)
   return program
 }
 
@@ -69,6 +71,6 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === 'string' && code.startsWith('commander.')) return 2
     const message = err instanceof Error ? err.message : String(err)
     process.stderr.write(`tinyloop: ${message}\n`)
-    return 1
+    return err instanceof CliError ? err.exitCode : 1
   }
 }

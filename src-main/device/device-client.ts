@@ -134,6 +134,8 @@ export class DeviceClient {
   readonly #commitTimeoutMs: number
   readonly #waiting = new Map<number, (reply: Reply) => void>()
   readonly #unsubscribe: () => void
+  /** Listeners to the frames that answer nothing asked (a streaming device's DATA, INFERENCE). */
+  readonly #unsolicited = new Set<(frame: Frame) => void>()
   #seq = Math.floor(Math.random() * 0xffff)
   #unrelated = 0
   /** Rejects once the link is lost: every wait races it. */
@@ -194,6 +196,13 @@ export class DeviceClient {
   dispose(): void {
     this.#unsubscribe()
     this.#waiting.clear()
+    this.#unsolicited.clear()
+  }
+
+  /** Calls `listener` with every frame that answers nothing asked; returns how to stop. */
+  onUnsolicited(listener: (frame: Frame) => void): () => void {
+    this.#unsolicited.add(listener)
+    return () => this.#unsolicited.delete(listener)
   }
 
   /**
@@ -468,7 +477,10 @@ export class DeviceClient {
   #frame(frame: Frame): void {
     const waiter = REPLY_TYPES.has(frame.type) ? this.#waiting.get(frame.seq) : undefined
     if (waiter) waiter(frame as Reply)
-    else this.#unrelated++
+    else {
+      this.#unrelated++
+      for (const listener of this.#unsolicited) listener(frame)
+    }
   }
 
   #nextSeq(): number {

@@ -25,6 +25,19 @@ export interface DeviceServiceOptions {
 const SLOT_NAMES = ['A', 'B'] as const
 const SLOT_STATES = ['empty', 'valid', 'damaged'] as const
 
+/** A prediction the device made of its own window while streaming. */
+export interface LivePrediction {
+  modelCrc32: string
+  windowEndUs: number
+  latencyUs: number
+  outputs: number[]
+  /** From opening the port to the prediction. */
+  seconds: number
+}
+
+/** Waiting for a live prediction was cancelled. */
+export class LiveCancelledError extends Error {}
+
 export const hex32 = (n: number) => (n >>> 0).toString(16).padStart(8, '0')
 
 /**
@@ -125,6 +138,61 @@ export class DeviceService {
       this.#flashes.delete(port)
       finished()
     }
+  }
+
+  /**
+   * Streams from the device on `port` until it sends a prediction (an INFERENCE of its own
+   * window) of the model whose image has CRC-32 `crc32`, then stops it again if it was not
+   * streaming before: proof that this model runs on live data. Fails after `timeoutMs`.
+   */
+  async confirmLive(
+    port: string,
+    crc32: string,
+    opts: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<LivePrediction> {
+    return this.#session(port, async (client) => {
+      const started = performance.now()
+      const hello = await client.hello()
+      let off = () => {}
+      let timer: NodeJS.Timeout | undefined
+      let onAbort = () => {}
+      const seen = new Promise<LivePrediction>((resolve, reject) => {
+        off = client.onUnsolicited((frame) => {
+          if (frame.type !== 'INFERENCE' || hex32(frame.modelCrc32) !== crc32) return
+          resolve({
+            modelCrc32: crc32,
+            windowEndUs: frame.windowEndUs,
+            latencyUs: frame.latencyUs,
+            outputs: frame.outputs,
+            seconds: (performance.now() - started) / 1000,
+          })
+        })
+        timer = setTimeout(
+          () =>
+            reject(
+              new ServiceError(
+                'DEVICE',
+                `No prediction of the model ${crc32} came from ${port} in ${opts.timeoutMs / 1000} s of streaming. Check its rate and channels (tinyloop board).`,
+              ),
+            ),
+          opts.timeoutMs,
+        )
+        onAbort = () =>
+          reject(new LiveCancelledError('Waiting for live predictions was cancelled.'))
+        opts.signal?.addEventListener('abort', onAbort)
+        if (opts.signal?.aborted) onAbort()
+      })
+      seen.catch(() => {})
+      try {
+        await client.start()
+        return await seen
+      } finally {
+        off()
+        clearTimeout(timer)
+        opts.signal?.removeEventListener('abort', onAbort)
+        if ((hello.flags & 1) === 0) await client.stop().catch(() => {})
+      }
+    })
   }
 
   /** Cancels the flash on `port`; resolves once it has ended. */

@@ -16,6 +16,7 @@ import { datasetEvents, datasetMethods } from './dataset.js'
 import { deployEvents, deployMethods } from './deploy.js'
 import { deviceEvents, deviceMethods } from './device.js'
 import { labelsEvents, labelsMethods } from './labels.js'
+import { loopEvents, loopMethods } from './loop.js'
 import { predictionsEvents, predictionsMethods } from './predictions.js'
 import { projectEvents, projectMethods } from './project.js'
 import { trainingEvents, trainingMethods } from './training.js'
@@ -26,6 +27,7 @@ export * from './dataset.js'
 export * from './deploy.js'
 export * from './device.js'
 export * from './labels.js'
+export * from './loop.js'
 export * from './predictions.js'
 export * from './project.js'
 export * from './rpc.js'
@@ -41,6 +43,7 @@ export const methods = {
   ...deployMethods,
   ...deviceMethods,
   ...predictionsMethods,
+  ...loopMethods,
 } as const
 
 export type Methods = typeof methods
@@ -60,6 +63,7 @@ export const events = {
   ...deployEvents,
   ...deviceEvents,
   ...predictionsEvents,
+  ...loopEvents,
 } as const
 
 export type Events = typeof events
