@@ -53,16 +53,23 @@ export function drawSuggestions(
       height - ctx.lineWidth,
     )
     ctx.setLineDash([])
-    ctx.font = `${(s.selected ? 600 : 500) as number} ${11 * px}px system-ui, sans-serif`
-    const textWidth = ctx.measureText(s.text).width
-    if (textWidth + 8 * px <= w) {
+    ctx.font = `${s.selected ? 600 : 500} ${11 * px}px system-ui, sans-serif`
+    // The class and confidence where they fit, else the confidence; the selected one always.
+    const percent = s.text.split(' ').at(-1) ?? ''
+    const pad = 8 * px
+    const text = [s.text, percent].find((t) => ctx.measureText(t).width + pad <= w)
+    const shown = text ?? (s.selected ? s.text : null)
+    if (shown) {
+      const tw = ctx.measureText(shown).width + pad
+      ctx.restore()
+      ctx.save()
       ctx.fillStyle = s.color
-      ctx.globalAlpha = 0.9
-      ctx.fillRect(x0 + 3 * px, top + 3 * px, textWidth + 8 * px, 16 * px)
-      ctx.globalAlpha = 1
+      ctx.fillRect(x0 + (text ? 3 * px : 0), top + 3 * px, tw, 16 * px)
       ctx.fillStyle = textOn(s.color)
       ctx.textBaseline = 'middle'
-      ctx.fillText(s.text, x0 + 7 * px, top + 11 * px)
+      ctx.textAlign = 'left'
+      ctx.font = `${s.selected ? 600 : 500} ${11 * px}px system-ui, sans-serif`
+      ctx.fillText(shown, x0 + (text ? 7 * px : 4 * px), top + 11 * px)
     }
     ctx.restore()
   }
