@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { LabelInfo, MethodResult } from '../../../src-preload/contract/index'
 import { keymapActions } from '../../../src-renderer/lib/keymap-actions'
-import { entryFor, KEYMAP } from '../../../src-renderer/lib/keymap'
+import { entryFor, KEYMAP, type KeymapEntry } from '../../../src-renderer/lib/keymap'
 import { AppState } from '../../../src-renderer/lib/state/app.svelte'
 import { LabelsState } from '../../../src-renderer/lib/state/labels.svelte'
 import {
@@ -63,8 +63,14 @@ function world() {
     'labels.acceptSuggestions': ({ suggestions }) => {
       labels = [
         ...labels,
-        ...suggestions.map((s) => ({ id: nextId++, recordingId: 1, ...s, confidence: undefined })),
-      ].map(({ confidence: _c, ...l }) => l)
+        ...suggestions.map(({ classId, startUs, endUs }) => ({
+          id: nextId++,
+          recordingId: 1,
+          classId,
+          startUs,
+          endUs,
+        })),
+      ]
       return labelList({ labels, canUndo: true, undoLabel: 'Undo: accept' })
     },
   })
@@ -221,7 +227,9 @@ describe('the keys of suggestions', () => {
     expect(entryFor('label', press('r'))).toBe('suggestions.reject')
     expect(entryFor('label', press('Enter', { ctrlKey: true }))).toBe('suggestions.acceptAll')
     expect(entryFor('label', press('Enter'))).toBe('labels.commitMarks')
-    const palette = KEYMAP.filter((e) => e.id.startsWith('suggestions.')).map((e) => e.palette)
+    const palette = (KEYMAP as readonly KeymapEntry[])
+      .filter((e) => e.id.startsWith('suggestions.'))
+      .map((e) => e.palette)
     expect(palette).toEqual(['in its view', 'in its view', 'in its view', 'in its view'])
   })
 })
