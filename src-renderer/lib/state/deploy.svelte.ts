@@ -4,6 +4,7 @@ import type { ApiClient } from '../../api/client'
 import { RpcError, messageOf } from '../../api/rpc-error'
 import { formatSize } from '../deploy/format'
 import { DeviceFlashState } from './device-flash.svelte'
+import { RetrainFlashState } from './retrain-flash.svelte'
 
 /** What became of the last export of a format for a run. */
 export type ExportOutcome =
@@ -48,12 +49,22 @@ export class DeployState {
   pathDialogOpen = $state(false)
   /** The Device card: the port, its hello, flashing the chosen run. */
   readonly device: DeviceFlashState
+  /** Retrain and flash in one click, on the Device card's port. */
+  readonly retrain: RetrainFlashState
   #cardToken = 0
 
   constructor(api: ApiClient, opts: DeployOptions) {
     this.#api = api
     this.#opts = opts
     this.device = new DeviceFlashState(api, { runId: () => this.run?.id ?? null })
+    this.retrain = new RetrainFlashState(api, {
+      port: () => this.device.portId,
+      // The new run is the newest: the card and the Device card follow it.
+      onEnded: (result) => {
+        if (result?.outcome === 'flashed') this.runId = null
+        void this.device.ask()
+      },
+    })
     api.on('project.onChanged', () => {
       this.device.reset()
       this.runId = null
