@@ -8,6 +8,7 @@ import { flash } from './flash.js'
 import { firmware } from './firmware.js'
 import { hostileClients } from './hostile-clients.js'
 import { liveView } from './live-view.js'
+import { retrainAndFlash } from './retrain-and-flash.js'
 import { timeline } from './timeline.js'
 import { tflite } from './tflite.js'
 import { training } from './training.js'
@@ -22,6 +23,7 @@ const BENCHMARKS = {
   tflite,
   firmware,
   flash,
+  'retrain-and-flash': retrainAndFlash,
 }
 
 const wanted = process.argv.slice(2)

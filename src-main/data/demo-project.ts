@@ -7,6 +7,8 @@ export interface DemoRequest {
   minutes: number
   recordings: number
   seed: number
+  /** Samples per second; 400 Hz, the virtual boards' rate, by default. */
+  rateHz?: number
 }
 
 export interface DemoResult {
@@ -16,7 +18,7 @@ export interface DemoResult {
   seconds: Record<string, number>
 }
 
-const RATE_HZ = 400
+const DEFAULT_RATE_HZ = 400
 const CHUNK_SAMPLES = 2000
 
 /**
@@ -34,6 +36,7 @@ export function writeDemoProject(
   const seconds: Record<string, number> = { normal: 0, imbalance: 0, bearing: 0 }
   const recordingIds: number[] = []
   let labels = 0
+  const RATE_HZ = request.rateHz ?? DEFAULT_RATE_HZ
   const each = Math.max(10, Math.round((request.minutes * 60) / request.recordings))
   for (let r = 0; r < request.recordings; r++) {
     const seed = request.seed * 1000 + r + 1
@@ -70,15 +73,17 @@ export function writeDemoProject(
         .anomalies(each)
         .map((a) => ({ ...a, startUs: onSample(a.startS * 1e6), endUs: onSample(a.endS * 1e6) }))
         .filter((a) => a.endUs > a.startUs)
-      project.labels.edit(
-        recordingId,
-        actor,
-        `demo: label ${episodes.length} fault episodes`,
-        episodes.map((a) => ({
-          op: 'insert' as const,
-          label: { recordingId, classId: classIds[a.kind], startUs: a.startUs, endUs: a.endUs },
-        })),
-      )
+      // A short recording may have no episode: nothing to label.
+      if (episodes.length > 0)
+        project.labels.edit(
+          recordingId,
+          actor,
+          `demo: label ${episodes.length} fault episodes`,
+          episodes.map((a) => ({
+            op: 'insert' as const,
+            label: { recordingId, classId: classIds[a.kind], startUs: a.startUs, endUs: a.endUs },
+          })),
+        )
       labels += episodes.length
       let faulty = 0
       for (const a of episodes) {

@@ -148,6 +148,8 @@ export const dataMethods = {
         minutes: z.number().min(0.5).max(600).default(12),
         recordings: z.number().int().min(1).max(20).default(4),
         seed: z.number().int().default(1),
+        /** The demo machine's sample rate (the virtual boards stream it at 400 Hz). */
+        rateHz: z.number().int().min(50).max(4000).default(400),
       })
       .strict(),
     z.object({

@@ -22,6 +22,12 @@ const parseMinutes = (value: string): number => {
   if (!(n >= 0.5 && n <= 600)) throw new InvalidArgumentError('Give 0.5 to 600 minutes.')
   return n
 }
+const parseDemoRate = (value: string): number => {
+  const n = Number(value)
+  if (!(Number.isInteger(n) && n >= 50 && n <= 4000))
+    throw new InvalidArgumentError('Give a whole 50 to 4000 Hz.')
+  return n
+}
 const parseCount = (value: string): number => {
   const n = Number(value)
   if (!(Number.isInteger(n) && n >= 1 && n <= 20)) throw new InvalidArgumentError('Give 1 to 20.')
@@ -85,9 +91,11 @@ export function registerData(program: Command, ctx: CliContext): void {
     .option('--minutes <n>', 'minutes of signal in all', parseMinutes, 12)
     .option('--recordings <n>', 'how many recordings to share them', parseCount, 4)
     .option('--seed <n>', 'the same seed gives the same project', parseSeed, 1)
-    .action((cmd: { minutes: number; recordings: number; seed: number }) =>
+    .option('--rate <hz>', 'samples per second (50 to 4000)', parseDemoRate, 400)
+    .action((cmd: { minutes: number; recordings: number; seed: number; rate: number }) =>
       ctx.withServices(async (_services, client) => {
-        const result = await client.call('data.demo', cmd)
+        const { rate, ...request } = cmd
+        const result = await client.call('data.demo', { ...request, rateHz: rate })
         ctx.print(result, () => {
           const time = Object.entries(result.seconds)
             .map(([name, s]) => `${name} ${formatDuration(s)}`)
