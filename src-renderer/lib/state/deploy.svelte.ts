@@ -62,6 +62,8 @@ export class DeployState {
       // The new run is the newest: the card and the Device card follow it.
       onEnded: (result) => {
         if (result?.outcome === 'flashed') this.runId = null
+        // The new run's card was fetched while it was being checked: fetch it with the check.
+        void this.load()
         void this.device.ask()
       },
     })
