@@ -190,7 +190,13 @@ describe('tinyloop retrain-and-flash', () => {
         let asked = false
         services.events.subscribe((event, payload) => {
           const p = payload as EventPayload<'loop.onProgress'>
-          if (event !== 'loop.onProgress' || asked || p.stage !== stage || p.fraction < 0.2) return
+          if (
+            event !== 'loop.onProgress' ||
+            asked ||
+            p.stage !== stage ||
+            p.fraction <= (stage === 'training' ? 0 : 0.2)
+          )
+            return
           asked = true
           void client.call('loop.cancel', { port: board.link })
         })
@@ -206,6 +212,32 @@ describe('tinyloop retrain-and-flash', () => {
       await withClient(board.link, (client) => expectRunning(client, expected(previous!.id)))
     }, 180_000)
   }
+
+  it('Ctrl+C during training cancels: exit 1, the run kept as cancelled, the device on its model', async () => {
+    const before = await activeCrc()
+    const child = spawn(
+      process.execPath,
+      ['bin/tinyloop.js', '--project', project, 'retrain-and-flash', '--port', board.link],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const training = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString()
+        if (/training\s+[1-9]\d?%\s+epoch/.test(stderr)) resolve()
+      }),
+    )
+    await Promise.race([training, exited])
+    child.kill('SIGINT')
+    expect(await exited).toBe(1)
+    expect(stderr).toMatch(/tinyloop: Cancelled during training; the device keeps its model\./)
+    const runs = JSON.parse(cli('--json', 'runs').stdout) as { id: number; status: string }[]
+    expect(runs[0]?.status).toBe('cancelled')
+    expect(await activeCrc()).toBe(before)
+    const previous = runs.find((r) => r.status === 'complete' && expected(r.id).crc === before)
+    await withClient(board.link, (client) => expectRunning(client, expected(previous!.id)))
+  }, 180_000)
 
   it('a stage that fails (the device goes away mid-flash) leaves the previous model working', async () => {
     const before = await activeCrc()
