@@ -61,7 +61,10 @@ export class DeployState {
       port: () => this.device.portId,
       // The new run is the newest: the card and the Device card follow it.
       onEnded: (result) => {
-        if (result?.outcome === 'flashed') this.runId = null
+        if (result?.outcome === 'flashed') {
+          this.runId = null
+          this.device.forget(result.port)
+        }
         // The new run's card was fetched while it was being checked: fetch it with the check.
         void this.load()
         void this.device.ask()

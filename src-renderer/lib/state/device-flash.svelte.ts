@@ -205,6 +205,13 @@ export class DeviceFlashState {
     await this.#api.call('device.cancelFlash', { port }).catch(() => {})
   }
 
+  /** Forgets the last flash of `port` (another model went there since). */
+  forget(port: string): void {
+    if (this.#outcomes[port]?.state === 'flashing') return
+    const { [port]: _, ...rest } = this.#outcomes
+    this.#outcomes = rest
+  }
+
   /** Another project: its runs are not the ones asked about. */
   reset(): void {
     this.#hello = null
