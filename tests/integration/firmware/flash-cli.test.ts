@@ -411,8 +411,9 @@ describe('recording a virtual board', () => {
         gaps: 0,
         lostFrames: 0,
       })
-      // Two seconds at 400 Hz by the device's clock (QEMU's runs a little behind the wall).
-      expect(recorded.samples).toBeGreaterThan(600)
+      // Two seconds at 400 Hz by the device's clock: 800 samples on the host port; QEMU's clock
+      // runs behind the wall while the emulated processor is busy, more so on a loaded machine.
+      expect(recorded.samples).toBeGreaterThan(port === 'virtual:host' ? 600 : 200)
       expect(recorded.samples).toBeLessThanOrEqual(800 + 8)
     },
     60_000,
