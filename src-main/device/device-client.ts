@@ -182,7 +182,10 @@ export class DeviceClient {
       )
     })
     try {
-      await this.#unlessLost(Promise.race([Promise.resolve(this.#link.write(bytes)), stuck]))
+      const written = Promise.resolve(this.#link.write(bytes)).catch((err: unknown) => {
+        throw linkFailure(err)
+      })
+      await this.#unlessLost(Promise.race([written, stuck]))
     } finally {
       clearTimeout(timer)
     }
@@ -469,7 +472,7 @@ export class DeviceClient {
       Promise.resolve(this.#link.write(encodeFrame(frame))).catch((err: unknown) => {
         clearTimeout(timer)
         this.#waiting.delete(frame.seq)
-        reject(err instanceof Error ? err : new Error(String(err)))
+        reject(linkFailure(err))
       })
     })
   }
@@ -524,6 +527,12 @@ function detailOf(code: NakCodeName, detail: number): string | null {
 
 function unexpected(command: string, reply: Frame): DeviceError {
   return new DeviceError(`The device answered ${command} with an unexpected ${reply.type}.`)
+}
+
+/** A write the link refused (the port closed or vanished, as a pulled cable does), in words. */
+function linkFailure(err: unknown): DeviceError {
+  const reason = err instanceof Error ? err.message : String(err)
+  return new DeviceError(`The connection to the device failed while sending (${reason}).`)
 }
 
 /** A serial port (or pseudo-terminal) as a link. Baud rates do not matter on USB or a pty. */
