@@ -104,7 +104,8 @@ describe.each(BOARDS)('the firmware on %s', (kind) => {
       })
       // At the declared rate by the wall clock too.
       const samples = data.reduce((n, f) => n + f.count, 0)
-      expect(samples / seconds).toBeGreaterThan(400 * 0.8)
+      // (QEMU's clock is instructions while busy: on a loaded machine it falls behind the wall.)
+      expect(samples / seconds).toBeGreaterThan(400 * (kind === 'host' ? 0.8 : 0.3))
       expect(samples / seconds).toBeLessThan(400 * 1.2)
       // The demo device's signal: the app's simulator with the same seed gives the same values
       // (float32; libm's last bits may differ from V8's).
