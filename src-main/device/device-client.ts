@@ -532,7 +532,7 @@ function unexpected(command: string, reply: Frame): DeviceError {
 /** A write the link refused (the port closed or vanished, as a pulled cable does), in words. */
 function linkFailure(err: unknown): DeviceError {
   const reason = err instanceof Error ? err.message : String(err)
-  return new DeviceError(`The connection to the device failed while sending (${reason}).`)
+  return new DeviceError(`The device went away while sending (${reason}).`)
 }
 
 /** A serial port (or pseudo-terminal) as a link. Baud rates do not matter on USB or a pty. */

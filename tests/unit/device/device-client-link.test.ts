@@ -17,7 +17,7 @@ describe('DeviceClient on a link that fails', () => {
     const failure = await client.hello().catch((err: unknown) => err)
     expect(failure).toBeInstanceOf(DeviceError)
     expect((failure as Error).message).toBe(
-      'The connection to the device failed while sending (EIO: i/o error, write).',
+      'The device went away while sending (EIO: i/o error, write).',
     )
     client.dispose()
   })
@@ -29,7 +29,7 @@ describe('DeviceClient on a link that fails', () => {
       .catch((err: unknown) => err)
     expect(failure).toBeInstanceOf(DeviceError)
     expect((failure as Error).message).toMatch(
-      /connection to the device failed while sending \(Port is not open\)/,
+      /device went away while sending \(Port is not open\)/,
     )
     client.dispose()
   })
