@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { DriftMode } from '../../src-preload/contract/capture.js'
 import { ServiceError } from '../rpc/errors.js'
 
 /**
@@ -17,6 +18,8 @@ export interface VirtualBoardOptions {
   stateDir: string
   /** The demo machine's seed. */
   seed?: number
+  /** How the demo machine drifts (machine-simulator.ts); none by default. */
+  drift?: DriftMode
   /** A symlink to the board's pseudo-terminal, made when it starts and removed when it stops. */
   link?: string
 }
@@ -57,7 +60,12 @@ export function firmwareBinary(kind: VirtualBoardKind, buildDir = nativeBuildDir
 const QEMU = 'qemu-system-arm'
 
 /** The QEMU command line of the Cortex-M4 board (exported for docs and tests). */
-export function qemuArgs(elf: string, stateFile: string, seed: number): string[] {
+export function qemuArgs(
+  elf: string,
+  stateFile: string,
+  seed: number,
+  drift: DriftMode = 'none',
+): string[] {
   return [
     '-machine',
     'mps2-an386',
@@ -75,7 +83,7 @@ export function qemuArgs(elf: string, stateFile: string, seed: number): string[]
     '-kernel',
     elf,
     '-append',
-    `state=${stateFile} seed=${seed}`,
+    `state=${stateFile} seed=${seed} drift=${drift}`,
     // Faults and guest errors, for debugging the port: TINYLOOP_QEMU_LOG=/tmp/qemu.log.
     ...(process.env.TINYLOOP_QEMU_LOG
       ? ['-d', 'guest_errors,unimp,int', '-D', process.env.TINYLOOP_QEMU_LOG]
@@ -99,6 +107,7 @@ export async function startVirtualBoard(
   }
   mkdirSync(opts.stateDir, { recursive: true })
   const seed = opts.seed ?? 1
+  const drift = opts.drift ?? 'none'
   const child =
     kind === 'host'
       ? spawn(
@@ -108,11 +117,13 @@ export async function startVirtualBoard(
             opts.stateDir,
             '--seed',
             String(seed),
+            '--drift',
+            drift,
             ...(opts.link ? ['--link', opts.link] : []),
           ],
           { stdio: ['ignore', 'pipe', 'pipe'] },
         )
-      : spawn(QEMU, qemuArgs(binary, join(opts.stateDir, 'slots.bin'), seed), {
+      : spawn(QEMU, qemuArgs(binary, join(opts.stateDir, 'slots.bin'), seed, drift), {
           stdio: ['ignore', 'pipe', 'pipe'],
         })
   let output = ''

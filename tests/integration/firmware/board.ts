@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { SerialPort } from 'serialport'
 import { expect } from 'vitest'
+import type { DriftMode } from '../../../src-preload/contract/capture.js'
 import { crc32 } from '../../../src-main/device/protocol/crc32.js'
 import { FrameDecoder } from '../../../src-main/device/protocol/frame-decoder.js'
 import {
@@ -52,9 +53,14 @@ export class Board {
   }
 
   /** Starts the firmware of `kind` with its slots in `state`, and opens its pty. */
-  static async start(kind: VirtualBoardKind, state: string, dir: string): Promise<Board> {
+  static async start(
+    kind: VirtualBoardKind,
+    state: string,
+    dir: string,
+    drift?: DriftMode,
+  ): Promise<Board> {
     const link = join(dir, `tty-${kind}-${Date.now()}`)
-    const board = await startVirtualBoard(kind, { stateDir: state, seed: SEED, link })
+    const board = await startVirtualBoard(kind, { stateDir: state, seed: SEED, link, drift })
     expect(realpathSync(link)).toMatch(/^\/dev\/pts\/\d+$/)
     const port = new SerialPort({ path: link, baudRate: BAUD, autoOpen: false })
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())))

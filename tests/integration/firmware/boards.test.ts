@@ -128,6 +128,53 @@ describe.each(BOARDS)('the firmware on %s', (kind) => {
     expect(existsSync(host.link)).toBe(false)
   })
 
+  // The drift modes (docs/drift.md): the same machine as the app's simulator with the same drift,
+  // and an unknown mode refused. On the host port only, to stay quick.
+  it.runIf(kind === 'host')(
+    "streams the app simulator's drifted machine with --drift wear and mount, and refuses others",
+    async () => {
+      for (const drift of ['wear', 'mount'] as const) {
+        const host = await Board.start(kind, join(dir, `${kind}-drift-${drift}`), dir, drift)
+        try {
+          await host.hello()
+          expect((await host.request({ type: 'START', seq: host.nextSeq() })).type).toBe('ACK')
+          const started = performance.now()
+          const data: FrameOf<'DATA'>[] = []
+          while (performance.now() - started < 1200) {
+            const f = await host.next((x): x is FrameOf<'DATA'> => x.type === 'DATA', 500)
+            if (f) data.push(f)
+          }
+          expect((await host.request({ type: 'STOP', seq: host.nextSeq() })).type).toBe('ACK')
+          const values = data.flatMap((f) => f.values)
+          expect(values.length / 3).toBeGreaterThan(200)
+          const n = values.length / 3
+          const expected = new MachineSimulator({ rateHz: 400, seed: SEED, drift }).next(n)
+          const undrifted = new MachineSimulator({ rateHz: 400, seed: SEED }).next(n)
+          let maxDiff = 0
+          let fromUndrifted = 0
+          values.forEach((v, i) => {
+            maxDiff = Math.max(maxDiff, Math.abs(v - (expected[i] as number)))
+            fromUndrifted = Math.max(fromUndrifted, Math.abs(v - (undrifted[i] as number)))
+          })
+          expect(maxDiff, drift).toBeLessThan(1e-6)
+          // Drifted indeed: a second of wear is small, a turned sensor is not.
+          expect(fromUndrifted, drift).toBeGreaterThan(drift === 'wear' ? 1e-4 : 0.1)
+        } finally {
+          await host.close()
+        }
+      }
+      const refused = spawnSync(
+        firmwareBinary('host') as string,
+        ['--state', join(dir, 'host-drift-bad'), '--drift', 'sideways'],
+        { encoding: 'utf8', timeout: 5000 },
+      )
+      expect(refused.status).not.toBe(0)
+      expect(refused.stdout).toBe('')
+      expect(refused.stderr).toMatch(/--drift takes none, wear or mount, not sideways/)
+    },
+    30_000,
+  )
+
   it('flashes real int8 models whose outputs equal the app interpreter, and survives cut transfers', async () => {
     const state = join(dir, `${kind}-flash`)
     const a = exportedModel(PRESETS.dense, 11, 1)

@@ -2,11 +2,25 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace tl::host {
 
 namespace {
 constexpr double kPi = 3.141592653589793;  // Math.PI
+}
+
+bool parse_drift(const char* text, Drift* out) {
+  if (std::strcmp(text, "none") == 0) {
+    *out = Drift::kNone;
+  } else if (std::strcmp(text, "wear") == 0) {
+    *out = Drift::kWear;
+  } else if (std::strcmp(text, "mount") == 0) {
+    *out = Drift::kMount;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 double SeededRandom::next() {
@@ -17,8 +31,8 @@ double SeededRandom::next() {
   return static_cast<double>(t ^ (t >> 14)) / 4294967296.0;
 }
 
-MachineSimulator::MachineSimulator(double rate_hz, uint32_t seed)
-    : rate_hz_(rate_hz), random_(seed), schedule_random_(seed ^ 0x9e3779b9u) {}
+MachineSimulator::MachineSimulator(double rate_hz, uint32_t seed, Drift drift)
+    : rate_hz_(rate_hz), drift_(drift), random_(seed), schedule_random_(seed ^ 0x9e3779b9u) {}
 
 size_t MachineSimulator::anomalies(double seconds, const Anomaly** out) {
   extend_schedule(seconds);
@@ -33,6 +47,9 @@ void MachineSimulator::next(size_t n, float* out) {
   extend_schedule(static_cast<double>(index_ + n) * dt + 60);
   const double resonance_hz = std::min(1800.0, 0.3 * rate_hz_);
   const double decay = std::exp(-dt / 0.008);
+  const double angle = (kMountAngleDeg * kPi) / 180;
+  const double cos_a = std::cos(angle);
+  const double sin_a = std::sin(angle);
   for (size_t i = 0; i < n; i++) {
     const double t = static_cast<double>(index_) * dt;
     speed_walk_ += (random_.next() - 0.5) * 0.0004;
@@ -40,7 +57,9 @@ void MachineSimulator::next(size_t n, float* out) {
     const double shaft_hz = 24.5 * (1 + 0.03 * std::sin((2 * kPi * t) / 90) + speed_walk_);
     phase_ += 2 * kPi * shaft_hz * dt;
     const double imbalance = intensity(false, t);
-    const double bearing = intensity(true, t);
+    const double wear = drift_ == Drift::kWear ? kWearLevel * std::min(1.0, t / kWearRampS) : 0;
+    const double bearing = std::max(intensity(true, t), wear);
+    const double noise = 0.01 * (1 + 2 * wear);
     const double one_x = 0.12 * (1 + 2 * imbalance);
     const double before = bearing_phase_;
     bearing_phase_ += 3.57 * shaft_hz * dt;
@@ -48,12 +67,19 @@ void MachineSimulator::next(size_t n, float* out) {
     ring_ *= decay;
     const double ring = ring_ * std::sin(2 * kPi * resonance_hz * t);
     const double p = phase_;
-    // The same order of additions as the TypeScript, left to right.
+    // The same order of additions as the TypeScript, left to right, and of the three draws.
     out[i * 3] = static_cast<float>(one_x * std::sin(p) + 0.04 * std::sin(2 * p + 0.3) +
-                                    0.02 * std::sin(3 * p) + ring + 0.01 * gaussian());
-    out[i * 3 + 1] = static_cast<float>(one_x * std::cos(p) + 0.03 * std::sin(2 * p + 1.1) +
-                                        0.5 * ring + 0.01 * gaussian());
-    out[i * 3 + 2] = static_cast<float>(1 + 0.03 * std::sin(2 * p) + 0.3 * ring + 0.01 * gaussian());
+                                    0.02 * std::sin(3 * p) + ring + noise * gaussian());
+    const double y =
+        one_x * std::cos(p) + 0.03 * std::sin(2 * p + 1.1) + 0.5 * ring + noise * gaussian();
+    const double z = 1 + 0.03 * std::sin(2 * p) + 0.3 * ring + noise * gaussian();
+    if (drift_ == Drift::kMount) {
+      out[i * 3 + 1] = static_cast<float>(y * cos_a - z * sin_a);
+      out[i * 3 + 2] = static_cast<float>(y * sin_a + z * cos_a);
+    } else {
+      out[i * 3 + 1] = static_cast<float>(y);
+      out[i * 3 + 2] = static_cast<float>(z);
+    }
     index_++;
   }
 }

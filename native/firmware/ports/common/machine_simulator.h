@@ -1,8 +1,9 @@
 // The demo machine of src-main/capture/demo/machine-simulator.ts, ported line for line: a
 // rotating machine seen by a 3-axis accelerometer (g) with shaft rotation near 24.5 Hz, its
 // harmonics, gravity on z, sensor noise, and imbalance and bearing-fault episodes on a seeded
-// schedule. Same seed, same rate: the same signal as the app's demo device (to the last bits of
-// libm's sin, cos, exp and log, which glibc and V8 may round differently).
+// schedule, and its drift modes (a wearing bearing, a sensor mounted at another angle). Same seed,
+// same rate, same drift: the same signal as the app's demo device (to the last bits of libm's
+// sin, cos, exp and log, which glibc and V8 may round differently).
 #pragma once
 
 #include <cstddef>
@@ -24,14 +25,28 @@ class SeededRandom {
   uint32_t state_;
 };
 
+// How the machine drifts from the data a model trained on, as the TypeScript's DriftMode:
+// kNone, as the demo project's recordings; kWear, a bearing that wears from the first sample on
+// (outer-race impulses and a noise floor that grow over kWearRampS to kWearLevel, on top of the
+// usual episodes); kMount, the sensor turned by kMountAngleDeg about its x axis.
+enum class Drift : uint8_t { kNone, kWear, kMount };
+
+// "none", "wear" or "mount" as a Drift; false for anything else.
+bool parse_drift(const char* text, Drift* out);
+
 class MachineSimulator {
  public:
-  MachineSimulator(double rate_hz, uint32_t seed);
+  static constexpr double kWearRampS = 300;     // WEAR_RAMP_S
+  static constexpr double kWearLevel = 0.6;     // WEAR_LEVEL
+  static constexpr double kMountAngleDeg = 30;  // MOUNT_ANGLE_DEG
+
+  MachineSimulator(double rate_hz, uint32_t seed, Drift drift = Drift::kNone);
 
   // The next `n` samples, interleaved ax, ay, az.
   void next(size_t n, float* out);
 
   double rate_hz() const { return rate_hz_; }
+  Drift drift() const { return drift_; }
   uint64_t index() const { return index_; }
 
   struct Anomaly {
@@ -52,6 +67,7 @@ class MachineSimulator {
   static constexpr size_t kMaxAnomalies = TL_SIM_MAX_ANOMALIES;
 
   double rate_hz_;
+  Drift drift_;
   SeededRandom random_;
   SeededRandom schedule_random_;
   Anomaly schedule_[kMaxAnomalies];

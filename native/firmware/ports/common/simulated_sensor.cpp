@@ -11,7 +11,8 @@ constexpr const char* kChannels[] = {"ax", "ay", "az"};
 
 }  // namespace
 
-SimulatedSensor::SimulatedSensor(uint32_t seed) : seed_(seed), machine_(400, seed) {}
+SimulatedSensor::SimulatedSensor(uint32_t seed, Drift drift)
+    : seed_(seed), drift_(drift), machine_(400, seed, drift) {}
 
 const char* SimulatedSensor::channel_name(uint8_t channel) const {
   return channel < 3 ? kChannels[channel] : "";
@@ -25,10 +26,11 @@ bool SimulatedSensor::set_rate(uint32_t hz) {
   for (uint32_t r : kRates) {
     if (r != hz) continue;
     if (hz != rate_hz_) {
-      // A machine seen at another rate: the demo device's simulator is made for one rate.
+      // A machine seen at another rate: the demo device's simulator is made for one rate. (It
+      // starts again, drift and all: a wearing bearing is new again.)
       rate_hz_ = hz;
       machine_.~MachineSimulator();
-      new (&machine_) MachineSimulator(hz, seed_);
+      new (&machine_) MachineSimulator(hz, seed_, drift_);
     }
     return true;
   }

@@ -11,10 +11,10 @@
 
 namespace tl::host {
 
-// The demo machine, sampled by the clock at the chosen rate.
+// The demo machine (with its drift, if any), sampled by the clock at the chosen rate.
 class SimulatedSensor final : public fw::Sensor {
  public:
-  explicit SimulatedSensor(uint32_t seed);
+  explicit SimulatedSensor(uint32_t seed, Drift drift = Drift::kNone);
 
   uint8_t channel_count() const override { return 3; }
   const char* channel_name(uint8_t channel) const override;
@@ -29,6 +29,7 @@ class SimulatedSensor final : public fw::Sensor {
 
  private:
   uint32_t seed_;
+  Drift drift_;
   uint32_t rate_hz_ = 400;
   MachineSimulator machine_;
   bool running_ = false;

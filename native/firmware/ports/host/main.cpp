@@ -1,7 +1,7 @@
 // tinyloop-fw-host: the firmware core on Linux, speaking the device protocol on a
 // pseudo-terminal with the demo machine as its sensor (docs/firmware.md, "The host port").
 //
-//   tinyloop-fw-host --state DIR [--link PATH] [--seed N] [--baud N]
+//   tinyloop-fw-host --state DIR [--link PATH] [--seed N] [--drift none|wear|mount] [--baud N]
 //
 // Prints the pty's path as its first line of stdout, then serves until SIGTERM or SIGINT.
 #include <signal.h>
@@ -32,11 +32,14 @@ tl::host::FileStorage g_storage;
 
 int usage(const char* message) {
   std::fprintf(stderr,
-               "%s\nusage: tinyloop-fw-host --state DIR [--link PATH] [--seed N] [--baud N]\n"
-               "  --state DIR  the folder of model slots A and B and the boot record (created)\n"
-               "  --link PATH  also make PATH a symbolic link to the pseudo-terminal\n"
-               "  --seed N     the demo machine's seed (default 1)\n"
-               "  --baud N     the line rate both ways, in bits per second (default 921600)\n",
+               "%s\nusage: tinyloop-fw-host --state DIR [--link PATH] [--seed N] [--drift MODE] "
+               "[--baud N]\n"
+               "  --state DIR   the folder of model slots A and B and the boot record (created)\n"
+               "  --link PATH   also make PATH a symbolic link to the pseudo-terminal\n"
+               "  --seed N      the demo machine's seed (default 1)\n"
+               "  --drift MODE  how the demo machine drifts: none (default), wear (a bearing\n"
+               "                wearing over 5 minutes) or mount (the sensor turned 30 degrees)\n"
+               "  --baud N      the line rate both ways, in bits per second (default 921600)\n",
                message);
   return 2;
 }
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
   std::string state;
   std::string link;
   uint32_t seed = 1;
+  tl::host::Drift drift = tl::host::Drift::kNone;
   uint32_t baud = 921600;
   for (int i = 1; i < argc; i++) {
     const std::string arg = argv[i];
@@ -77,6 +81,10 @@ int main(int argc, char** argv) {
       link = value;
     } else if (arg == "--seed") {
       if (!parse_u32(value, &seed)) return usage("--seed takes a whole number");
+    } else if (arg == "--drift") {
+      if (!tl::host::parse_drift(value, &drift)) {
+        return usage(("--drift takes none, wear or mount, not " + std::string(value)).c_str());
+      }
     } else if (arg == "--baud") {
       if (!parse_u32(value, &baud) || baud < 1200) return usage("--baud takes a rate of at least 1200");
     } else {
@@ -111,7 +119,7 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  static tl::host::SimulatedSensor sensor(seed);
+  static tl::host::SimulatedSensor sensor(seed, drift);
   static tl::Interpreter interpreter(g_arena, kArenaBytes);
   tl::fw::DeviceInfo info;
   info.board = "host";

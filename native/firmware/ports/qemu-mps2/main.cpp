@@ -2,7 +2,8 @@
 // an nRF52840 (mps2-an386.ld). UART0 is the serial link (QEMU's `-serial pty`), SysTick the
 // clock, the demo machine the sensor, and the slots the last 196 KB of flash, persisted to a
 // host file through semihosting when QEMU is given `-append state=PATH` (docs/firmware.md,
-// "The Cortex-M4 port"). Everything else is the portable core, as on the host port.
+// "The Cortex-M4 port"); `seed=N` and `drift=none|wear|mount` there set the demo machine.
+// Everything else is the portable core, as on the host port.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -29,9 +30,9 @@ mps2port::FlashStorage storage_;
 alignas(16) uint8_t arena_[TL_FW_ARENA_BYTES];
 char command_line_[256];
 
-// The value of `key=` in the command line ("fw.elf state=/tmp/s seed=3"), copied into `out`;
-// false if the key is absent or its value longer than `capacity` - 1.
-bool argument(const char* key, char* out, size_t capacity) {
+// Where the value of `key=` in the command line ("fw.elf state=/tmp/s seed=3 drift=wear")
+// starts, and its length in `n`; null if the key is absent.
+const char* find_argument(const char* key, size_t* n) {
   const size_t length = std::strlen(key);
   for (const char* p = command_line_; *p;) {
     while (*p == ' ') ++p;
@@ -39,14 +40,22 @@ bool argument(const char* key, char* out, size_t capacity) {
     while (*p && *p != ' ') ++p;
     if (static_cast<size_t>(p - word) > length && std::strncmp(word, key, length) == 0 &&
         word[length] == '=') {
-      const size_t n = static_cast<size_t>(p - word) - length - 1;
-      if (n + 1 > capacity) return false;
-      std::memcpy(out, word + length + 1, n);
-      out[n] = '\0';
-      return true;
+      *n = static_cast<size_t>(p - word) - length - 1;
+      return word + length + 1;
     }
   }
-  return false;
+  return nullptr;
+}
+
+// The value of `key=`, copied into `out`; false if the key is absent or its value longer than
+// `capacity` - 1.
+bool argument(const char* key, char* out, size_t capacity) {
+  size_t n = 0;
+  const char* value = find_argument(key, &n);
+  if (!value || n + 1 > capacity) return false;
+  std::memcpy(out, value, n);
+  out[n] = '\0';
+  return true;
 }
 
 }  // namespace
@@ -61,16 +70,25 @@ int main() {
   // The command line comes only from semihosting; the scripts that start QEMU enable it.
   static char state[200];
   char seed_text[12];
+  char drift_text[8];
   uint32_t seed = 1;
+  tl::host::Drift drift = tl::host::Drift::kNone;
   if (tl::fw::semihosting::command_line(command_line_, sizeof command_line_)) {
     if (argument("seed", seed_text, sizeof seed_text)) {
       seed = static_cast<uint32_t>(std::strtoul(seed_text, nullptr, 10));
+    }
+    size_t n = 0;
+    if (find_argument("drift", &n) && (!argument("drift", drift_text, sizeof drift_text) ||
+                                       !tl::host::parse_drift(drift_text, &drift))) {
+      // As the host port: an unknown drift is an error, not the undrifted machine.
+      tl::fw::semihosting::write0("tinyloop-fw-m4: drift= takes none, wear or mount\n");
+      tl::fw::semihosting::exit_failure();
     }
     if (!argument("state", state, sizeof state)) state[0] = '\0';
   }
   storage_.begin(state);
 
-  static tl::host::SimulatedSensor sensor(seed);
+  static tl::host::SimulatedSensor sensor(seed, drift);
   static tl::Interpreter interpreter(arena_, sizeof arena_);
   DeviceInfo info;
   info.board = "qemu-mps2-an386";

@@ -9,11 +9,18 @@ namespace {
 enum Op : uint32_t {
   kOpen = 0x01,
   kClose = 0x02,
+  kWrite0 = 0x04,
   kWrite = 0x05,
   kRead = 0x06,
   kSeek = 0x0A,
   kFlen = 0x0C,
   kGetCmdline = 0x15,
+  kExit = 0x18,
+};
+
+// SYS_EXIT's reasons: on AArch32 only ApplicationExit is a success.
+enum Reason : uint32_t {
+  kRunTimeErrorUnknown = 0x20023,
 };
 
 int32_t call(uint32_t op, const void* args) {
@@ -70,6 +77,15 @@ bool write(int handle, const void* data, size_t n) {
   uint32_t args[3] = {static_cast<uint32_t>(handle), reinterpret_cast<uint32_t>(data),
                       static_cast<uint32_t>(n)};
   return call(kWrite, args) == 0;  // the count of bytes not written
+}
+
+void write0(const char* text) { call(kWrite0, text); }
+
+void exit_failure() {
+  // On AArch32 the reason is r1 itself, not a parameter block.
+  call(kExit, reinterpret_cast<const void*>(static_cast<uintptr_t>(kRunTimeErrorUnknown)));
+  for (;;) {
+  }
 }
 
 }  // namespace tl::fw::semihosting

@@ -17,5 +17,9 @@ bool seek(int handle, size_t position);
 long length(int handle);
 bool read(int handle, void* out, size_t n);
 bool write(int handle, const void* data, size_t n);
+// A NUL-terminated message on the host's console (QEMU's stderr).
+void write0(const char* text);
+// Ends the emulation as a failure (QEMU exits with status 1).
+[[noreturn]] void exit_failure();
 
 }  // namespace tl::fw::semihosting
