@@ -27,6 +27,8 @@ import { ClassService } from './labels/class-service.js'
 import { labelsHandlers } from './labels/handlers.js'
 import { actorName, LabelService } from './labels/label-service.js'
 import { SuggestionService } from './labels/suggestions.js'
+import { DriftService } from './drift/drift-service.js'
+import { driftHandlers } from './drift/handlers.js'
 import { projectHandlers } from './project/handlers.js'
 import { ProjectService, type FileDialogs, type ProjectAccess } from './project/project-service.js'
 import { Settings } from './settings.js'
@@ -100,6 +102,7 @@ export function createServices(opts: ServicesOptions) {
   capture.modelFor = (project, crc) => models.find(project, crc)
   const loop = new LoopService({ datasets, training, deploy, device, events })
   const suggestions = new SuggestionService({ classes, labels, deploy, datasets })
+  const drift = new DriftService({ classes, deploy, datasets })
   const imports = new ImportService({
     project: () => projects.project(),
     events,
@@ -126,6 +129,7 @@ export function createServices(opts: ServicesOptions) {
     ...deployHandlers({ deploy, projects }),
     ...deviceHandlers({ device }),
     ...predictionsHandlers({ projects }),
+    ...driftHandlers({ drift }),
     ...loopHandlers({ loop }),
   }
 

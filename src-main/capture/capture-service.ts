@@ -93,7 +93,13 @@ export class CaptureService {
     const baudRate = request.baudRate ?? remembered?.baudRate ?? DEFAULT_BAUD
     const format = request.format ?? remembered?.format ?? 'auto'
     const rateHz = request.rateHz ?? undefined
-    const { source, decoder } = device.connect({ baudRate, format, rateHz, seed: request.seed })
+    const { source, decoder } = device.connect({
+      baudRate,
+      format,
+      rateHz,
+      seed: request.seed,
+      drift: request.drift,
+    })
     const session = new CaptureSession({
       project,
       source,

@@ -4,6 +4,7 @@ import { registerCapture } from './commands/capture.js'
 import { registerData } from './commands/data.js'
 import { registerDeploy } from './commands/deploy.js'
 import { registerDevice } from './commands/device.js'
+import { registerDrift } from './commands/drift.js'
 import { registerLabels } from './commands/labels.js'
 import { registerLoop } from './commands/loop.js'
 import { registerProject } from './commands/project.js'
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerDeploy(program, ctx)
   registerDevice(program, ctx)
   registerLoop(program, ctx)
+  registerDrift(program, ctx)
   return program
 }
 

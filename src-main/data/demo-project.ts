@@ -1,4 +1,8 @@
-import { DEMO_CHANNELS, MachineSimulator } from '../capture/demo/machine-simulator.js'
+import {
+  DEMO_CHANNELS,
+  type DriftMode,
+  MachineSimulator,
+} from '../capture/demo/machine-simulator.js'
 import type { ClassService } from '../labels/class-service.js'
 import type { Project } from '../store/index.js'
 
@@ -9,6 +13,14 @@ export interface DemoRequest {
   seed: number
   /** Samples per second; 400 Hz, the virtual boards' rate, by default. */
   rateHz?: number
+  /** A drifting machine: its recordings are left unlabeled, as new data from the field. */
+  drift?: DriftMode
+}
+
+const DRIFT_NAMES: Record<DriftMode, string> = {
+  none: 'Demo machine',
+  wear: 'Demo machine, bearing wearing',
+  mount: 'Demo machine, sensor remounted',
 }
 
 export interface DemoResult {
@@ -40,7 +52,8 @@ export function writeDemoProject(
   const each = Math.max(10, Math.round((request.minutes * 60) / request.recordings))
   for (let r = 0; r < request.recordings; r++) {
     const seed = request.seed * 1000 + r + 1
-    const simulator = new MachineSimulator({ rateHz: RATE_HZ, seed })
+    const drift = request.drift ?? 'none'
+    const simulator = new MachineSimulator({ rateHz: RATE_HZ, seed, drift })
     const samples = each * RATE_HZ
     project.transaction(() => {
       const classIds = {
@@ -48,12 +61,12 @@ export function writeDemoProject(
         bearing: classes.addForImport(project, 'bearing'),
       }
       const recordingId = project.recordings.create({
-        name: `Demo machine ${r + 1}`,
+        name: `${DRIFT_NAMES[drift]} ${r + 1}`,
         device: 'Demo device',
-        tags: ['demo'],
+        tags: drift === 'none' ? ['demo'] : ['demo', `drift-${drift}`],
         status: 'complete',
         startedAt: Date.UTC(2026, 0, 1 + r, 8),
-        metadata: { demo: { seed, rateHz: RATE_HZ } },
+        metadata: { demo: { seed, rateHz: RATE_HZ, drift } },
       })
       const streamId = project.streams.create(recordingId, {
         name: 'accelerometer',
@@ -69,8 +82,7 @@ export function writeDemoProject(
       // Label edges on sample times, as labels drawn on the timeline are.
       const endUs = samples * dtUs
       const onSample = (us: number) => Math.min(Math.round(us / dtUs) * dtUs, endUs)
-      const episodes = simulator
-        .anomalies(each)
+      const episodes = (drift !== 'none' ? [] : simulator.anomalies(each))
         .map((a) => ({ ...a, startUs: onSample(a.startS * 1e6), endUs: onSample(a.endS * 1e6) }))
         .filter((a) => a.endUs > a.startUs)
       // A short recording may have no episode: nothing to label.

@@ -29,16 +29,22 @@ export interface HeldOut {
 /**
  * The windows of a run's dataset as they are now, by split, normalized with the statistics the
  * run trained with (which ship with the model), for measuring the int8 file and checking it.
- * Windows of a class the model does not know are left out.
+ * Windows of a class the model does not know are left out. `recordings` narrows the dataset to
+ * those recordings (the drift check: the ones the run trained on, not those added since).
  */
 export function heldOutWindows(
   project: Project,
   datasets: DatasetService,
   runId: number,
   model: StoredModel,
+  opts: { recordings?: number[] } = {},
 ): HeldOut {
   const run = project.runs.get(runId)
-  const datasetConfig = runDatasetConfig(project, datasets, runId)
+  const config = runDatasetConfig(project, datasets, runId)
+  const datasetConfig =
+    opts.recordings && opts.recordings.length > 0
+      ? { ...config, recordings: { ids: opts.recordings } }
+      : config
   const { built, recordingIds } = datasets.build(datasetConfig, { features: true })
   const width = built.featureNames.length
   const index = new Map(model.classIds.map((id, i) => [id, i]))
@@ -80,6 +86,12 @@ export function heldOutWindows(
 }
 
 /** The dataset config a run trained on: a saved version's, or the one given whole. */
+/** The recordings a run trained on, as it noted them when it started (none: not noted). */
+export function runRecordings(project: Project, runId: number): number[] {
+  const ref = DatasetRef.safeParse(project.runs.get(runId)?.datasetRef)
+  return ref.success ? ref.data.marks.map((m) => m.id) : []
+}
+
 export function runDatasetConfig(
   project: Project,
   datasets: DatasetService,

@@ -1,16 +1,12 @@
-import {
-  DatasetConfig,
-  type LabelList,
-  type LabelSuggestion,
-  type LabelSuggestions,
+import type {
+  LabelList,
+  LabelSuggestion,
+  LabelSuggestions,
 } from '../../src-preload/contract/index.js'
-import { buildDataset } from '../dataset/build.js'
 import type { DatasetService } from '../dataset/dataset-service.js'
-import { loadRecordings } from '../dataset/source.js'
 import type { DeployService } from '../deploy/deploy-service.js'
-import { runDatasetConfig } from '../deploy/held-out.js'
+import { modelOverRecording } from '../deploy/model-over-recording.js'
 import { ServiceError } from '../rpc/errors.js'
-import { createInterpreter, predict, readTflite } from '../tflite/index.js'
 import type { ClassService } from './class-service.js'
 import { formatSpan } from './describe.js'
 import type { LabelService } from './label-service.js'
@@ -59,45 +55,14 @@ export class SuggestionService {
   }
 
   suggest(recordingId: number, runId: number, minConfidence: number): LabelSuggestions {
-    const { classes, deploy, datasets } = this.#opts
+    const { classes } = this.#opts
     const project = classes.project()
     const recording = project.recordings.get(recordingId)
     if (!recording) {
       throw new ServiceError('NOT_FOUND', `There is no recording ${recordingId} in this project.`)
     }
-    const { bytes, model } = deploy.int8Model(runId)
-    const config = runDatasetConfig(project, datasets, runId)
-    const [data] = loadRecordings(project, classes, [recordingId])
-    // Every window of the recording, whatever its labels say (the model labels them): no labels
-    // and any default class keep them all, one split keeps them all, the run normalizes.
-    const built = buildDataset(
-      [{ ...data!, labels: [], defaultClassId: 0 }],
-      DatasetConfig.parse({
-        ...config,
-        recordings: { ids: [recordingId] },
-        split: { method: 'random', ratios: [1, 0, 0], seed: 1 },
-        normalization: { kind: 'none' },
-      }),
-      [],
-      { features: true },
-    )
-    const width = model.featureNames.length
-    if (
-      built.windows.length > 0 &&
-      built.featureNames.join('\u0000') !== model.featureNames.join('\u0000')
-    ) {
-      throw new ServiceError(
-        'INVALID_ARGUMENT',
-        `Run ${runId}'s model takes the features ${model.featureNames.slice(0, 3).join(', ')}…, ` +
-          `but recording ${recordingId} gives ${built.featureNames.slice(0, 3).join(', ') || 'none'}…: ` +
-          'it has other channels than the recordings the run trained on. Pick a run trained on ' +
-          'recordings like this one.',
-      )
-    }
-    const interpreter = createInterpreter(readTflite(bytes))
-    const { scale, zeroPoint } = interpreter.output
-    const mean = model.normalization?.mean
-    const std = model.normalization?.std
+    const over = modelOverRecording(this.#opts, recordingId, runId)
+    const { config, model } = over
     const windowUs = config.windowMs * 1000
     const strideUs = config.strideMs * 1000
     // A window speaks for its middle stride: overlapping windows then tile the timeline.
@@ -105,18 +70,12 @@ export class SuggestionService {
     const inset = (windowUs - ownUs) / 2
     const regions: Region[] = []
     let previousStart = -Infinity
-    const input = new Float32Array(width)
-    built.windows.forEach((w, row) => {
-      for (let f = 0; f < width; f++) {
-        input[f] =
-          ((built.features[row * width + f] as number) - (mean?.[f] ?? 0)) / (std?.[f] ?? 1)
-      }
-      const { output, classIndex } = predict(interpreter, input)
-      const classId = model.classIds[classIndex] as number
+    over.windows.forEach((w, row) => {
+      const classId = model.classIds[over.classIndex[row] as number] as number
       const vote = {
         startUs: w.startUs + inset,
         endUs: w.startUs + inset + ownUs,
-        probability: ((output[classIndex] as number) - zeroPoint) * scale,
+        probability: over.probability[row] as number,
       }
       const last = regions.at(-1)
       // Consecutive windows (no gap dropped between them) of one class make one region.
@@ -133,7 +92,7 @@ export class SuggestionService {
       recordingId,
       runId,
       suggestions: [],
-      windows: built.windows.length,
+      windows: over.windows.length,
       defaultRegions: 0,
       belowConfidence: 0,
       cut: 0,

@@ -10,6 +10,13 @@ export type SampleFormat = z.infer<typeof SampleFormat>
 export const FormatChoice = z.enum(['auto', ...SampleFormat.options])
 export type FormatChoice = z.infer<typeof FormatChoice>
 
+/**
+ * How the simulated machine (the demo device, the virtual boards' firmware) drifts from the demo
+ * project's data: `wear`, a bearing wearing over five minutes; `mount`, the sensor turned 30°.
+ */
+export const DriftMode = z.enum(['none', 'wear', 'mount'])
+export type DriftMode = z.infer<typeof DriftMode>
+
 export const DeviceSettings = z.object({
   baudRate: z.number().int(),
   format: FormatChoice,
@@ -48,6 +55,11 @@ export const CaptureStart = z
     idleStopS: z.number().positive().optional(),
     /** Demo device only: the simulated machine's seed. */
     seed: z.number().int().optional(),
+    /**
+     * Demo device only: how the simulated machine drifts from the demo project's data (a bearing
+     * that wears, a sensor mounted at another angle), to see the drift check fire (docs/drift.md).
+     */
+    drift: DriftMode.optional(),
   })
   .strict()
 export type CaptureStart = z.input<typeof CaptureStart>

@@ -2,6 +2,7 @@
  * Recordings and their samples: the list, one recording, timeline views, import and export.
  */
 import { z } from 'zod'
+import { DriftMode } from './capture.js'
 import { method, NoArgs } from './rpc.js'
 
 export const RecordingStatus = z.enum(['recording', 'complete', 'interrupted', 'imported'])
@@ -150,6 +151,11 @@ export const dataMethods = {
         seed: z.number().int().default(1),
         /** The demo machine's sample rate (the virtual boards stream it at 400 Hz). */
         rateHz: z.number().int().min(50).max(4000).default(400),
+        /**
+         * A drifting machine instead (docs/drift.md): its recordings come unlabeled, as new data
+         * from the field does, for the drift check to compare with a run's training data.
+         */
+        drift: DriftMode.default('none'),
       })
       .strict(),
     z.object({

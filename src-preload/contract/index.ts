@@ -15,6 +15,7 @@ import { dataEvents, dataMethods } from './data.js'
 import { datasetEvents, datasetMethods } from './dataset.js'
 import { deployEvents, deployMethods } from './deploy.js'
 import { deviceEvents, deviceMethods } from './device.js'
+import { driftEvents, driftMethods } from './drift.js'
 import { labelsEvents, labelsMethods } from './labels.js'
 import { loopEvents, loopMethods } from './loop.js'
 import { predictionsEvents, predictionsMethods } from './predictions.js'
@@ -26,6 +27,7 @@ export * from './data.js'
 export * from './dataset.js'
 export * from './deploy.js'
 export * from './device.js'
+export * from './drift.js'
 export * from './labels.js'
 export * from './loop.js'
 export * from './predictions.js'
@@ -43,6 +45,7 @@ export const methods = {
   ...deployMethods,
   ...deviceMethods,
   ...predictionsMethods,
+  ...driftMethods,
   ...loopMethods,
 } as const
 
@@ -63,6 +66,7 @@ export const events = {
   ...deployEvents,
   ...deviceEvents,
   ...predictionsEvents,
+  ...driftEvents,
   ...loopEvents,
 } as const
 

@@ -1,8 +1,14 @@
-import { DEMO_CHANNELS, formatLines, MachineSimulator } from './machine-simulator.js'
+import {
+  DEMO_CHANNELS,
+  type DriftMode,
+  formatLines,
+  MachineSimulator,
+} from './machine-simulator.js'
 
 export interface DemoTransmitterOptions {
   rateHz: number
   seed: number
+  drift?: DriftMode
   format: 'csv' | 'plotter'
   /** CSV only: send a header line of channel names first. */
   header: boolean
@@ -23,7 +29,11 @@ export class DemoTransmitter {
 
   constructor(opts: DemoTransmitterOptions) {
     this.#opts = opts
-    this.simulator = new MachineSimulator({ rateHz: opts.rateHz, seed: opts.seed })
+    this.simulator = new MachineSimulator({
+      rateHz: opts.rateHz,
+      seed: opts.seed,
+      drift: opts.drift ?? 'none',
+    })
   }
 
   /** Starts sending: `send` gets the header at once (with no samples), then each burst. */

@@ -1,3 +1,4 @@
+import { DriftMode } from '../../../src-preload/contract/capture.js'
 import { seededRandom } from '../../seeded-random.js'
 
 /** A labeled stretch of simulated trouble, in seconds from the start. */
@@ -7,9 +8,26 @@ export interface AnomalyInterval {
   endS: number
 }
 
+/**
+ * How the simulated machine drifts away from the data a model trained on (docs/drift.md):
+ * `none`, as the demo project's recordings; `wear`, a bearing that wears from the first sample
+ * on (outer-race impulses and a noise floor that grow over WEAR_RAMP_S, on top of the usual
+ * episodes); `mount`, the sensor mounted turned by MOUNT_ANGLE_DEG about its x axis, so gravity
+ * and the vibration split between y and z.
+ */
+export const DRIFT_MODES = DriftMode.options
+export type { DriftMode }
+/** Seconds for a wearing bearing to reach WEAR_LEVEL (then it stays there). */
+export const WEAR_RAMP_S = 300
+/** How bad the worn bearing gets: a share of a bearing-fault episode's impulses. */
+export const WEAR_LEVEL = 0.6
+/** How far a remounted sensor is turned about its x axis. */
+export const MOUNT_ANGLE_DEG = 30
+
 export interface MachineSimulatorOptions {
   rateHz?: number
   seed?: number
+  drift?: DriftMode
 }
 
 export const DEMO_CHANNELS = ['ax', 'ay', 'az'] as const
@@ -23,6 +41,7 @@ export const DEMO_CHANNELS = ['ax', 'ay', 'az'] as const
  */
 export class MachineSimulator {
   readonly rateHz: number
+  readonly drift: DriftMode
   readonly #random: () => number
   readonly #schedule: AnomalyInterval[] = []
   readonly #scheduleRandom: () => number
@@ -36,6 +55,7 @@ export class MachineSimulator {
 
   constructor(opts: MachineSimulatorOptions = {}) {
     this.rateHz = opts.rateHz ?? 400
+    this.drift = opts.drift ?? 'none'
     const seed = opts.seed ?? 1
     this.#random = seededRandom(seed)
     this.#scheduleRandom = seededRandom(seed ^ 0x9e3779b9)
@@ -55,6 +75,9 @@ export class MachineSimulator {
     // A resonance the sample rate can show, decaying in about 8 ms.
     const resonanceHz = Math.min(1800, 0.3 * this.rateHz)
     const decay = Math.exp(-dt / 0.008)
+    const angle = (MOUNT_ANGLE_DEG * Math.PI) / 180
+    const cosA = Math.cos(angle)
+    const sinA = Math.sin(angle)
     for (let i = 0; i < n; i++) {
       const t = this.#index * dt
       this.#speedWalk += (this.#random() - 0.5) * 0.0004
@@ -62,7 +85,9 @@ export class MachineSimulator {
       const shaftHz = 24.5 * (1 + 0.03 * Math.sin((2 * Math.PI * t) / 90) + this.#speedWalk)
       this.#phase += 2 * Math.PI * shaftHz * dt
       const imbalance = this.#intensity('imbalance', t)
-      const bearing = this.#intensity('bearing', t)
+      const wear = this.drift === 'wear' ? WEAR_LEVEL * Math.min(1, t / WEAR_RAMP_S) : 0
+      const bearing = Math.max(this.#intensity('bearing', t), wear)
+      const noise = 0.01 * (1 + 2 * wear)
       const oneX = 0.12 * (1 + 2 * imbalance)
       // Outer-race impulses: each one rings the resonance.
       const before = this.#bearingPhase
@@ -77,10 +102,17 @@ export class MachineSimulator {
         0.04 * Math.sin(2 * p + 0.3) +
         0.02 * Math.sin(3 * p) +
         ring +
-        0.01 * this.#gaussian()
-      out[i * 3 + 1] =
-        oneX * Math.cos(p) + 0.03 * Math.sin(2 * p + 1.1) + 0.5 * ring + 0.01 * this.#gaussian()
-      out[i * 3 + 2] = 1 + 0.03 * Math.sin(2 * p) + 0.3 * ring + 0.01 * this.#gaussian()
+        noise * this.#gaussian()
+      const y =
+        oneX * Math.cos(p) + 0.03 * Math.sin(2 * p + 1.1) + 0.5 * ring + noise * this.#gaussian()
+      const z = 1 + 0.03 * Math.sin(2 * p) + 0.3 * ring + noise * this.#gaussian()
+      if (this.drift === 'mount') {
+        out[i * 3 + 1] = y * cosA - z * sinA
+        out[i * 3 + 2] = y * sinA + z * cosA
+      } else {
+        out[i * 3 + 1] = y
+        out[i * 3 + 2] = z
+      }
       this.#index++
     }
     return out

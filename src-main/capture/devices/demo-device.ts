@@ -19,11 +19,12 @@ const demoDevice: Device = {
   settingsKey: DEMO_DEVICE_ID,
   recordedAs: 'Demo device',
   nameStem: 'Demo',
-  connect: ({ format, rateHz, seed }) => ({
+  connect: ({ format, rateHz, seed, drift }) => ({
     // A new machine each time unless a seed is asked for.
     source: new DemoSource({
       rateHz: rateHz ?? DEFAULT_RATE_HZ,
       seed: seed ?? Date.now() % 100000,
+      drift: drift ?? 'none',
     }),
     decoder: decoderFor(format),
   }),

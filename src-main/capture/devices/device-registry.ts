@@ -1,6 +1,7 @@
 import type { DeviceInfo } from '../../../src-preload/contract/index.js'
 import type { SampleDecoder } from '../decoders/sample-decoder.js'
 import type { FormatChoice } from '../decoders/decoder-for.js'
+import type { DriftMode } from '../demo/machine-simulator.js'
 import type { ByteSource } from '../sources/byte-source.js'
 
 /** A device as `devices.list` shows it, less what the capture service adds. */
@@ -14,6 +15,8 @@ export interface ConnectOptions {
   rateHz?: number
   /** The simulated machine's seed (the demo device). */
   seed?: number
+  /** How the simulated machine drifts from its usual running (the demo device; docs/drift.md). */
+  drift?: DriftMode
 }
 
 /** How a device's bytes arrive and are read. */

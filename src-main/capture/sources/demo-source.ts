@@ -1,4 +1,5 @@
 import { DemoTransmitter } from '../demo/demo-transmitter.js'
+import type { DriftMode } from '../demo/machine-simulator.js'
 import { ByteSource } from './byte-source.js'
 
 /** Bursts 20 ms apart, as a USB link would deliver the lines. */
@@ -11,7 +12,7 @@ const BURST_MS = 20
 export class DemoSource extends ByteSource {
   readonly #transmitter: DemoTransmitter
 
-  constructor(opts: { rateHz: number; seed: number }) {
+  constructor(opts: { rateHz: number; seed: number; drift: DriftMode }) {
     super()
     this.#transmitter = new DemoTransmitter({
       ...opts,

@@ -5,6 +5,7 @@ import { formatCount, formatDuration, formatRate } from '../../../src-preload/fo
 import { FormatChoice } from '../../../src-preload/contract/capture.js'
 import type { CaptureStatus, EventPayload } from '../../../src-preload/contract/index.js'
 import { DemoTransmitter } from '../../capture/demo/demo-transmitter.js'
+import { DRIFT_MODES, type DriftMode } from '../../capture/demo/machine-simulator.js'
 import { PtyDevice } from '../../capture/demo/pty-device.js'
 import type { EventBus } from '../../rpc/events.js'
 import { startVirtualBoard } from '../../device/virtual-board.js'
@@ -107,9 +108,15 @@ export function registerCapture(program: Command, ctx: CliContext): void {
     .option('--tag <t...>', 'tags')
     .option('--duration <s>', 'stop after this many seconds', positive('the duration in seconds'))
     .option('--idle-stop <s>', 'stop after this many seconds without data', positive('seconds'))
+    .option(
+      '--drift <mode>',
+      'demo only: none, wear (a bearing wearing) or mount (the sensor turned 30°), to see the drift check fire',
+      textFormat([...DRIFT_MODES]),
+    )
     .action(
       async (opts: {
         port: string
+        drift?: DriftMode
         baud?: number
         format: FormatChoice
         rate?: number
@@ -137,6 +144,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
             tags: opts.tag,
             durationS: opts.duration,
             idleStopS: opts.idleStop,
+            drift: opts.drift,
           })
           const stop = () => {
             const stopping = client.call('capture.stop', { recordingId: started.recordingId })
@@ -242,6 +250,12 @@ export function registerCapture(program: Command, ctx: CliContext): void {
     )
     .option('--rate <hz>', 'samples per second', positive('the rate in Hz'), 400)
     .option('--seed <n>', 'seed of the simulated machine', integer, 1)
+    .option(
+      '--drift <mode>',
+      'none, wear (a bearing wearing over 5 minutes) or mount (the sensor turned 30° about x)',
+      textFormat([...DRIFT_MODES]),
+      'none',
+    )
     .option('--link <path>', 'where to link the device end', `/tmp/tinyloop-sim-${process.pid}`)
     .option('--truth <file>', 'write the true anomaly intervals (JSON) to this file')
     .option('--duration <s>', 'stop after this many seconds', positive('the duration in seconds'))
@@ -256,6 +270,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
     .action(
       async (opts: {
         format: 'csv' | 'plotter' | 'binary'
+        drift: DriftMode
         state?: string
         rate: number
         seed: number
@@ -272,6 +287,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
         const transmitter = new DemoTransmitter({
           rateHz: opts.rate,
           seed: opts.seed,
+          drift: opts.drift,
           format: opts.format,
           header: opts.header,
           burstMs: opts.burstMs,
@@ -324,6 +340,7 @@ async function simFirmware(opts: {
   state?: string
   rate: number
   seed: number
+  drift: DriftMode
   link: string
   duration?: number
 }): Promise<void> {
@@ -336,6 +353,7 @@ async function simFirmware(opts: {
     stateDir: resolve(opts.state ?? join(userDataDir(), 'virtual-boards', 'sim-host')),
     link: opts.link,
     seed: opts.seed,
+    drift: opts.drift,
   })
   process.stdout.write(`${board.path}\n`)
   process.stderr.write(

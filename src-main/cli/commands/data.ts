@@ -1,10 +1,11 @@
 import { basename } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { formatDuration, formatRate, plural } from '../../../src-preload/format.js'
-import type {
-  ExportFormat,
-  ImportOutcome,
-  ImportProgress,
+import {
+  DriftMode,
+  type ExportFormat,
+  type ImportOutcome,
+  type ImportProgress,
 } from '../../../src-preload/contract/index.js'
 import type { ImportFormat } from '../../data/import/detect-format.js'
 import { CliError, recordingIdOf, type CliContext } from '../context.js'
@@ -92,21 +93,39 @@ export function registerData(program: Command, ctx: CliContext): void {
     .option('--recordings <n>', 'how many recordings to share them', parseCount, 4)
     .option('--seed <n>', 'the same seed gives the same project', parseSeed, 1)
     .option('--rate <hz>', 'samples per second (50 to 4000)', parseDemoRate, 400)
-    .action((cmd: { minutes: number; recordings: number; seed: number; rate: number }) =>
-      ctx.withServices(async (_services, client) => {
-        const { rate, ...request } = cmd
-        const result = await client.call('data.demo', { ...request, rateHz: rate })
-        ctx.print(result, () => {
-          const time = Object.entries(result.seconds)
-            .map(([name, s]) => `${name} ${formatDuration(s)}`)
-            .join(', ')
-          return (
-            `Added ${plural(result.recordingIds.length, 'demo recording')} with ` +
-            `${plural(result.labels, 'labeled fault episode')} (${time}). ` +
-            'Next: save a dataset (tinyloop windows, or the Dataset view), then train.'
-          )
-        })
-      }),
+    .addOption(
+      new Option(
+        '--drift <mode>',
+        'a drifting machine instead, recordings left unlabeled: wear (a bearing wearing over 5 minutes) or mount (the sensor turned 30°)',
+      ).choices(DriftMode.options),
+    )
+    .action(
+      (cmd: {
+        minutes: number
+        recordings: number
+        seed: number
+        rate: number
+        drift?: DriftMode
+      }) =>
+        ctx.withServices(async (_services, client) => {
+          const { rate, ...request } = cmd
+          const result = await client.call('data.demo', { ...request, rateHz: rate })
+          ctx.print(result, () => {
+            const time = Object.entries(result.seconds)
+              .map(([name, s]) => `${name} ${formatDuration(s)}`)
+              .join(', ')
+            if (cmd.drift && cmd.drift !== 'none')
+              return (
+                `Added ${plural(result.recordingIds.length, 'unlabeled recording')} of the demo machine drifting (${cmd.drift}): ` +
+                `ids ${result.recordingIds.join(', ')}. Next: tinyloop drift --recording ${result.recordingIds[0]} --run RUN.`
+              )
+            return (
+              `Added ${plural(result.recordingIds.length, 'demo recording')} with ` +
+              `${plural(result.labels, 'labeled fault episode')} (${time}). ` +
+              'Next: save a dataset (tinyloop windows, or the Dataset view), then train.'
+            )
+          })
+        }),
     )
 
   program
