@@ -13,6 +13,7 @@ import { modelOverRecording } from '../deploy/model-over-recording.js'
 import type { ClassService } from '../labels/class-service.js'
 import {
   binShares,
+  chiSquareTwoSample,
   decileEdges,
   histogram,
   ksTwoSample,
@@ -94,6 +95,15 @@ export class DriftService {
             classMix.map((c) => c.training),
             classMix.map((c) => c.live),
           )
+    // Whether so many windows can tell the mixes apart at all (counted as KS counts them): a
+    // short recording of normal running has none of the training's fault classes by chance.
+    const classMixP = chiSquareTwoSample(
+      classMix.map((c) => c.training),
+      trainCount,
+      classMix.map((c) => c.live),
+      liveCount,
+      independence,
+    ).p
 
     const inTraining = (
       trainedOn.length > 0 ? trainedOn : selectRecordings(project, held.datasetConfig.recordings)
@@ -103,6 +113,7 @@ export class DriftService {
       axes,
       classMix,
       classMixPsi,
+      classMixP,
       normalClassId: normalId,
       liveWindows: liveCount,
       strideMs,
@@ -126,6 +137,7 @@ export class DriftService {
       })),
       classMix,
       classMixPsi,
+      classMixP,
       ...judged,
       seconds: (performance.now() - started) / 1000,
     }
@@ -277,6 +289,8 @@ export interface JudgeInput {
   axes: readonly AxisTotal[]
   classMix: readonly ClassShare[]
   classMixPsi: number
+  /** The chi-square p-value of the two mixes; the mix moved only under ksAlpha (absent: 0). */
+  classMixP?: number
   /** The class of normal running (the recording's default class), if known. */
   normalClassId: number | null
   liveWindows: number
@@ -288,7 +302,7 @@ export function judge(
   input: JudgeInput,
 ): Pick<DriftReport, 'verdict' | 'cause' | 'summary' | 'nextStep'> {
   const { features, axes, classMix, classMixPsi, normalClassId, liveWindows, strideMs } = input
-  const { minWindows, psiMoved } = DRIFT_THRESHOLDS
+  const { ksAlpha, minWindows, psiMoved } = DRIFT_THRESHOLDS
   if (liveWindows < minWindows) {
     const moreS = Math.ceil(((minWindows - liveWindows) * strideMs) / 1000)
     return {
@@ -303,7 +317,7 @@ export function judge(
   const grown = classMix
     .filter((c) => c.classId !== normalClassId && c.live > c.training)
     .sort((a, b) => b.live - b.training - (a.live - a.training))[0]
-  const mixMoved = classMixPsi >= psiMoved
+  const mixMoved = classMixPsi >= psiMoved && (input.classMixP ?? 0) < ksAlpha
   const mixWords = mixMoved
     ? ` The model's calls differ from the training mix (${classMix
         .map((c) => `${c.name} ${percent(c.live)} against ${percent(c.training)}`)
@@ -354,7 +368,7 @@ export function judge(
     cause: null,
     summary: `This recording looks like the training data: no feature moved${
       top ? ` (the largest PSI is ${top.psi.toFixed(3)}, on ${top.name})` : ''
-    }, and the class mix matches.`,
+    }, and the class mix ${classMixPsi >= psiMoved ? 'differs no more than chance allows in so few windows' : 'matches'}.`,
     nextStep: 'Nothing to do: the model sees data like it trained on.',
   }
 }

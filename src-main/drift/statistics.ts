@@ -158,3 +158,89 @@ export function stdOf(values: Float64Array): number {
   for (const v of values) sum += (v - mean) * (v - mean)
   return values.length === 0 ? NaN : Math.sqrt(sum / values.length)
 }
+
+/**
+ * Pearson's chi-square test that two samples' class shares come from one mix (a 2 × k table of
+ * counts), with both sizes scaled by `independence` as in ksTwoSample; classes that neither
+ * sample has are left out. Windows of one fault episode agree with each other, so the p-value is
+ * as optimistic as KS's: it keeps a handful of windows from deciding the class mix, no more.
+ */
+export function chiSquareTwoSample(
+  aShares: readonly number[],
+  aCount: number,
+  bShares: readonly number[],
+  bCount: number,
+  independence = 1,
+): { chi2: number; p: number } {
+  if (aCount === 0 || bCount === 0) return { chi2: 0, p: 1 }
+  const na = Math.max(1, aCount * independence)
+  const nb = Math.max(1, bCount * independence)
+  let chi2 = 0
+  let classes = 0
+  for (let k = 0; k < aShares.length; k++) {
+    const oa = (aShares[k] ?? 0) * na
+    const ob = (bShares[k] ?? 0) * nb
+    if (oa + ob <= 0) continue
+    classes++
+    const ea = ((oa + ob) * na) / (na + nb)
+    const eb = ((oa + ob) * nb) / (na + nb)
+    chi2 += (oa - ea) ** 2 / ea + (ob - eb) ** 2 / eb
+  }
+  return { chi2, p: classes < 2 ? 1 : chiSquareQ(chi2, classes - 1) }
+}
+
+/** P(X > x) for the chi-square distribution with `df` degrees of freedom. */
+export function chiSquareQ(x: number, df: number): number {
+  if (!(x > 0)) return 1
+  return Math.min(1, Math.max(0, upperGammaQ(df / 2, x / 2)))
+}
+
+/**
+ * The regularized upper incomplete gamma function Q(s, x): a series below s + 1, else Lentz's
+ * continued fraction.
+ */
+function upperGammaQ(s: number, x: number): number {
+  const front = Math.exp(-x + s * Math.log(x) - logGamma(s))
+  if (x < s + 1) {
+    let term = 1 / s
+    let sum = term
+    for (let n = 1; n < 1000 && Math.abs(term) > Math.abs(sum) * 1e-15; n++) {
+      term *= x / (s + n)
+      sum += term
+    }
+    return 1 - sum * front
+  }
+  const tiny = 1e-300
+  let b = x + 1 - s
+  let c = 1 / tiny
+  let d = 1 / b
+  let h = d
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - s)
+    b += 2
+    d = an * d + b
+    if (Math.abs(d) < tiny) d = tiny
+    c = b + an / c
+    if (Math.abs(c) < tiny) c = tiny
+    d = 1 / d
+    const step = d * c
+    h *= step
+    if (Math.abs(step - 1) < 1e-15) break
+  }
+  return front * h
+}
+
+/** ln Γ(s) for s > 0 (Lanczos, g = 7). */
+function logGamma(s: number): number {
+  const g = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7,
+  ]
+  if (s < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * s))) - logGamma(1 - s)
+  const z = s - 1
+  let a = g[0] as number
+  for (let k = 1; k < 9; k++) a += (g[k] as number) / (z + k)
+  const t = z + 7.5
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a)
+}

@@ -100,6 +100,11 @@ export const DriftReport = z.object({
   classMix: z.array(ClassShare),
   /** PSI of the predicted class mix against the training mix. */
   classMixPsi: z.number(),
+  /**
+   * Chi-square p-value of the two mixes (effective window counts, as KS): the mix counts as moved
+   * only where it is under ksAlpha too.
+   */
+  classMixP: z.number(),
   verdict: DriftVerdict,
   cause: DriftCause.nullable(),
   /** One sentence: what the check found. */

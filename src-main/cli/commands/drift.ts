@@ -62,7 +62,7 @@ export function driftText(report: DriftReport): string {
       ['CLASS', 'TRAINING', 'PREDICTED'],
       report.classMix.map((c) => [c.name, percent(c.training), percent(c.live)]),
     ),
-    `Class mix PSI ${report.classMixPsi.toFixed(3)}. Checked in ${report.seconds.toFixed(2)} s.`,
+    `Class mix PSI ${report.classMixPsi.toFixed(3)} (chi-square p ${report.classMixP < 1e-4 ? '<1e-4' : report.classMixP.toFixed(4)}). Checked in ${report.seconds.toFixed(2)} s.`,
   ].join('\n')
 }
 
