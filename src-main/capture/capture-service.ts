@@ -58,7 +58,7 @@ export class CaptureService {
    * Asked before a recording starts: a reason to refuse the device (a flash in progress on it),
    * or null.
    */
-  startGuard: ((deviceId: string) => string | null) | null = null
+  startGuard: ((deviceId: string) => Promise<string | null>) | null = null
 
   /**
    * Finds the model a device's predictions name by its image CRC-32 (a run of the project), so
@@ -78,14 +78,14 @@ export class CaptureService {
 
   async start(request: CaptureStart): Promise<CaptureStatus> {
     const { deviceId } = request
+    const guard = await this.startGuard?.(deviceId)
+    if (guard) throw new ServiceError('BUSY', guard)
     if (this.#busy(deviceId)) {
       throw new ServiceError(
         'BUSY',
         `${deviceId} is already being recorded. Stop that recording first.`,
       )
     }
-    const guard = this.startGuard?.(deviceId)
-    if (guard) throw new ServiceError('BUSY', guard)
     const project = this.#projects.project()
     const device = await this.#devices.find(deviceId)
     const key = device.settingsKey
@@ -169,6 +169,8 @@ function livePredictions(
       runId: model?.runId ?? null,
       classes: model?.classes ?? [],
       windowUs: model?.windowUs ?? null,
+      outputScale: model?.outputScale ?? null,
+      outputZeroPoint: model?.outputZeroPoint ?? null,
     })),
     predictions: predictions.map((p) => ({ ...p, modelCrc32: hex32(p.modelCrc32) })),
     total: recorder.predictionCount,

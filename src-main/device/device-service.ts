@@ -52,16 +52,20 @@ export class DeviceService {
   /** Flashes in progress, by port, with how to cancel them. */
   readonly #flashes = new Map<string, { abort: AbortController; done: Promise<unknown> }>()
   /** Ports being spoken to (a flash or a hello). */
-  readonly #open = new Set<string>()
+  /** Ports with an exchange open (a hello, a flash), each with the end of its exchange. */
+  readonly #open = new Map<string, Promise<void>>()
   /** By port: the end of the last session queued on it; sessions on a port take turns. */
   readonly #turns = new Map<string, Promise<void>>()
 
   constructor(opts: DeviceServiceOptions) {
     this.#opts = opts
-    opts.capture.startGuard = (deviceId) =>
-      this.#open.has(deviceId) || this.#flashes.has(deviceId)
+    opts.capture.startGuard = async (deviceId) => {
+      // A short exchange (the Deploy view's hello) is waited for; a flash is not.
+      if (!this.#flashes.has(deviceId)) await this.#open.get(deviceId)
+      return this.#open.has(deviceId) || this.#flashes.has(deviceId)
         ? `A flash is in progress on ${deviceId}. Wait for it to end (or cancel it) first.`
         : null
+    }
   }
 
   async info(port: string, runId?: number): Promise<DeviceHello> {
@@ -240,7 +244,8 @@ export class DeviceService {
         `${device.description.label} runs no firmware to flash. Pick a board, or the TinyLoop firmware (host, virtual).`,
       )
     }
-    this.#open.add(port)
+    let closed!: () => void
+    this.#open.set(port, new Promise<void>((resolve) => (closed = resolve)))
     try {
       const path = await device.serialPath()
       let link: ClosableLink
@@ -267,6 +272,7 @@ export class DeviceService {
       }
     } finally {
       this.#open.delete(port)
+      closed()
     }
   }
 }

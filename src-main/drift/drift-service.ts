@@ -170,7 +170,12 @@ export function compareFeature(
     shiftSigmas: Number.isFinite(liveMoments.mean)
       ? (liveMoments.mean - trainingMoments.mean) / spread
       : 0,
-    histogram: { edges: shown.edges, training: shown.reference, live: shown.live },
+    histogram: {
+      edges: shown.edges,
+      scale: shown.scale,
+      training: shown.reference,
+      live: shown.live,
+    },
   }
 }
 
@@ -280,7 +285,11 @@ export function isSwap(axis: AxisTotal): boolean {
 }
 
 const times = (ratio: number) =>
-  ratio >= 10 || ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)
+  ratio >= 10
+    ? Math.round(ratio).toLocaleString('en-US')
+    : ratio < 0.1
+      ? ratio.toPrecision(2)
+      : ratio.toFixed(2)
 const percent = (share: number) => `${Math.round(share * 100)}%`
 
 export interface JudgeInput {

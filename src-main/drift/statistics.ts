@@ -109,9 +109,13 @@ export function quantileOfSorted(sorted: Float64Array, q: number): number {
   return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo)
 }
 
+/** A histogram of positive values spanning more than this ratio is drawn on a log scale. */
+export const LOG_SPAN = 100
+
 export interface Histogram {
-  /** bins + 1 edges, equal width. */
+  /** bins + 1 edges, of equal width (or equal ratio, on a log scale). */
   edges: number[]
+  scale: 'linear' | 'log'
   reference: number[]
   live: number[]
 }
@@ -119,7 +123,8 @@ export interface Histogram {
 /**
  * Both samples' shares in equal-width bins over the span of the two together, trimmed to their
  * 0.5th to 99.5th percentiles so one outlier does not squash the chart (values outside count in
- * the end bins).
+ * the end bins). Positive values spanning more than LOG_SPAN (band energies) get bins of equal
+ * ratio instead, so a tenfold change is as wide at any level.
  */
 export function histogram(reference: Float64Array, live: Float64Array, bins = 24): Histogram {
   const all = new Float64Array(reference.length + live.length)
@@ -133,17 +138,23 @@ export function histogram(reference: Float64Array, live: Float64Array, bins = 24
     lo -= pad
     hi += pad
   }
-  const width = (hi - lo) / bins
-  const edges = Array.from({ length: bins + 1 }, (_, k) => lo + k * width)
+  const log = lo > 0 && hi / lo > LOG_SPAN
+  const at = log ? Math.log : (v: number) => v
+  const from = at(lo)
+  const width = (at(hi) - from) / bins
+  const edges = Array.from({ length: bins + 1 }, (_, k) =>
+    log ? Math.exp(from + k * width) : from + k * width,
+  )
   const shares = (values: Float64Array) => {
     const counts = new Array<number>(bins).fill(0)
     for (const v of values) {
-      const k = Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)))
+      const x = log ? Math.log(Math.max(v, lo)) : v
+      const k = Math.min(bins - 1, Math.max(0, Math.floor((x - from) / width)))
       counts[k] = (counts[k] as number) + 1
     }
     return counts.map((c) => (values.length === 0 ? 0 : c / values.length))
   }
-  return { edges, reference: shares(reference), live: shares(live) }
+  return { edges, scale: log ? 'log' : 'linear', reference: shares(reference), live: shares(live) }
 }
 
 export function meanOf(values: Float64Array): number {

@@ -39,6 +39,8 @@ export const FeatureDrift = z.object({
   /** Shares of both in equal-width bins (edges in the feature's own units, before normalizing). */
   histogram: z.object({
     edges: z.array(z.number()),
+    /** `log`: bins of equal ratio (positive values spanning a hundredfold or more). */
+    scale: z.enum(['linear', 'log']),
     training: z.array(z.number()),
     live: z.array(z.number()),
   }),

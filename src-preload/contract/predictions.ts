@@ -45,6 +45,9 @@ export const PredictionModelInfo = z.object({
   runId: z.number().int().nullable(),
   classes: z.array(z.string()),
   windowUs: z.number().nullable(),
+  /** The output tensor's quantization, to read every class's probability; null if unknown. */
+  outputScale: z.number().nullable(),
+  outputZeroPoint: z.number().int().nullable(),
 })
 export type PredictionModelInfo = z.infer<typeof PredictionModelInfo>
 

@@ -100,6 +100,10 @@ export function keymapActions(app: AppState): KeymapActions {
     deploy: {
       'deploy.flash': () => void deploy.device.flash(),
       'deploy.verify': () => void deploy.verify(),
+      'deploy.live': () => void deploy.live.toggle(),
+      'deploy.drift': () => {
+        if (deploy.run) void deploy.drift.check(deploy.run.id)
+      },
       'deploy.exportTflite': () => void deploy.exportFormat('tflite'),
       'deploy.exportC': () => void deploy.exportFormat('c'),
       'deploy.exportArduino': () => void deploy.exportFormat('arduino'),

@@ -208,6 +208,20 @@ export const KEYMAP = [
     palette: 'in its view',
   },
   {
+    id: 'deploy.live',
+    scope: 'deploy',
+    label: 'Watch the device live (or stop)',
+    keys: ['L'],
+    palette: 'in its view',
+  },
+  {
+    id: 'deploy.drift',
+    scope: 'deploy',
+    label: 'Check the recording for drift',
+    keys: ['D'],
+    palette: 'in its view',
+  },
+  {
     id: 'deploy.verify',
     scope: 'deploy',
     label: 'Check the model in LiteRT.js and Arm NN',

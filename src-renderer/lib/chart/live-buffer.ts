@@ -23,6 +23,13 @@ export class LiveBuffer {
     return this.#length
   }
 
+  /** The newest bucket's time, s (0 when empty). */
+  get lastX(): number {
+    return this.#length === 0
+      ? 0
+      : (this.#x[(this.#start + this.#length - 1) % this.capacity] as number)
+  }
+
   /** Adds a frame's buckets; a change of channel count starts over. */
   add(frame: LiveFrame, rateHz: number): void {
     if (frame.channels !== this.#channels) this.#reset(frame.channels)

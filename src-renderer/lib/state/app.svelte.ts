@@ -15,6 +15,7 @@ import { CaptureState } from './capture.svelte'
 import { DatasetState } from './dataset.svelte'
 import { DeployState } from './deploy.svelte'
 import { LabelsState } from './labels.svelte'
+import { PredictionLaneState } from './prediction-lane.svelte'
 import { SuggestionsState } from './suggestions.svelte'
 import { TimelineState } from './timeline.svelte'
 import { TrainingState } from './training.svelte'
@@ -35,6 +36,8 @@ export class AppState {
   readonly labels: LabelsState
   /** A trained model's suggested labels for the recording on the Label timeline. */
   readonly suggestions: SuggestionsState
+  /** A device's stored predictions for the recording on the Label timeline. */
+  readonly predictionLane: PredictionLaneState
   readonly dataset: DatasetState
   readonly training: TrainingState
   readonly deploy: DeployState
@@ -88,12 +91,14 @@ export class AppState {
     this.timeline = new TimelineState(this.api)
     this.labels = new LabelsState(this.api)
     this.suggestions = new SuggestionsState(this.api, this.labels)
+    this.predictionLane = new PredictionLaneState(this.api, this.labels)
     this.dataset = new DatasetState(this.api)
     this.training = new TrainingState(this.api, () => this.dataset.versions)
     this.deploy = new DeployState(this.api, {
       runs: () => this.training.runs,
       nativeDialogs: () => this.appInfo?.nativeDialogs ?? false,
       save: (fileName, bytes) => saveFile(fileName, bytes),
+      capture: this.capture,
     })
   }
 

@@ -1,7 +1,17 @@
-import type { CaptureStatus, DeviceInfo, LiveFrame } from '../../../src-preload/contract/index'
-import type { FormatChoice, SampleFormat } from '../../../src-preload/contract/capture'
+import type {
+  CaptureStatus,
+  DeviceInfo,
+  LiveFrame,
+  LivePredictions,
+} from '../../../src-preload/contract/index'
+import type {
+  CaptureStart,
+  FormatChoice,
+  SampleFormat,
+} from '../../../src-preload/contract/capture'
 import type { ApiClient } from '../../api/client'
 import { LiveBuffer } from '../chart/live-buffer'
+import { PredictionBuffer } from '../chart/prediction-buffer'
 import { messageOf } from '../../api/rpc-error'
 
 export type { FormatChoice }
@@ -43,6 +53,10 @@ export class CaptureState {
   // Deliberately not reactive: hundreds of updates a second; `liveVersion` tells the plot to redraw.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #live = new Map<number, LiveBuffer>()
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #predictions = new Map<number, PredictionBuffer>()
+  /** Recordings whose device sends predictions (its model's), by id: shows their live panel. */
+  predicting = $state.raw<Record<number, true>>({})
   #poll: ReturnType<typeof setInterval> | null = null
 
   readonly selected: DeviceInfo | null = $derived(
@@ -67,6 +81,7 @@ export class CaptureState {
     this.#api = api
     api.on('capture.onStatus', (status) => this.#onStatus(status))
     api.on('capture.onLive', ({ recordingId, frame }) => this.#onLive(recordingId, frame))
+    api.on('predictions.onLive', (event) => this.#onPredictions(event))
   }
 
   /** Starts polling the device list (while the Capture view is open); returns the stop. */
@@ -134,6 +149,25 @@ export class CaptureState {
     }
   }
 
+  /**
+   * Starts recording a device with the given settings (the Deploy view's live panel), outside the
+   * Capture view's form; the answer's status, or throws the service's error.
+   */
+  async startOn(request: CaptureStart): Promise<CaptureStatus> {
+    const status = await this.#api.call('capture.start', request)
+    this.#live.set(status.recordingId, new LiveBuffer())
+    this.#onStatus(status)
+    return status
+  }
+
+  /** The recording in progress of a device, if any. */
+  activeOn(deviceId: string | null): CaptureStatus | null {
+    return (
+      Object.values(this.sessions).find((s) => s.state !== 'stopped' && s.deviceId === deviceId) ??
+      null
+    )
+  }
+
   /** The Record button: stops the selected device's recording, or starts one. */
   toggle(): Promise<void> {
     return this.active ? this.stop(this.active.recordingId) : this.start()
@@ -150,6 +184,27 @@ export class CaptureState {
   /** The live plot's columns for a recording (read `liveVersion` to redraw on new data). */
   liveColumns(recordingId: number): number[][] {
     return this.#live.get(recordingId)?.columns() ?? [[]]
+  }
+
+  /** The live predictions of a recording (read `liveVersion` to redraw); null: none came yet. */
+  predictionsOf(recordingId: number): PredictionBuffer | null {
+    return this.#predictions.get(recordingId) ?? null
+  }
+
+  /** The newest live sample time of a recording, s (the live plot's right edge). */
+  liveEndS(recordingId: number): number {
+    return this.#live.get(recordingId)?.lastX ?? 0
+  }
+
+  #onPredictions(event: LivePredictions): void {
+    let buffer = this.#predictions.get(event.recordingId)
+    if (!buffer) {
+      buffer = new PredictionBuffer()
+      this.#predictions.set(event.recordingId, buffer)
+      this.predicting = { ...this.predicting, [event.recordingId]: true }
+    }
+    buffer.add(event)
+    this.liveVersion++
   }
 
   #onStatus(status: CaptureStatus): void {

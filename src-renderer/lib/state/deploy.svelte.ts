@@ -3,7 +3,10 @@ import { plural } from '../../../src-preload/format'
 import type { ApiClient } from '../../api/client'
 import { RpcError, messageOf } from '../../api/rpc-error'
 import { formatSize } from '../deploy/format'
+import type { CaptureState } from './capture.svelte'
 import { DeviceFlashState } from './device-flash.svelte'
+import { DriftState } from './drift.svelte'
+import { LiveWatchState } from './live-watch.svelte'
 import { RetrainFlashState } from './retrain-flash.svelte'
 
 /** What became of the last export of a format for a run. */
@@ -20,6 +23,8 @@ export interface DeployOptions {
   nativeDialogs: () => boolean
   /** Hands downloaded bytes to the browser. */
   save: (fileName: string, bytes: Uint8Array<ArrayBuffer>) => void
+  /** The recordings in progress (the live panel records the Device card's port). */
+  capture: CaptureState
 }
 
 /** The name an export is offered under: the run's. */
@@ -51,12 +56,21 @@ export class DeployState {
   readonly device: DeviceFlashState
   /** Retrain and flash in one click, on the Device card's port. */
   readonly retrain: RetrainFlashState
+  /** Live predictions of the Device card's port. */
+  readonly live: LiveWatchState
+  /** Does a recording still look like the run's training data? */
+  readonly drift: DriftState
   #cardToken = 0
 
   constructor(api: ApiClient, opts: DeployOptions) {
     this.#api = api
     this.#opts = opts
     this.device = new DeviceFlashState(api, { runId: () => this.run?.id ?? null })
+    this.live = new LiveWatchState(opts.capture, {
+      port: () => this.device.port,
+      runId: () => this.run?.id ?? null,
+    })
+    this.drift = new DriftState(api)
     this.retrain = new RetrainFlashState(api, {
       port: () => this.device.portId,
       // The new run is the newest: the card and the Device card follow it.
@@ -72,6 +86,7 @@ export class DeployState {
     })
     api.on('project.onChanged', () => {
       this.device.reset()
+      this.live.reset()
       this.runId = null
       this.#card = null
       this.#cardError = null

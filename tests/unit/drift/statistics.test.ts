@@ -91,10 +91,11 @@ describe('Kolmogorov-Smirnov', () => {
 describe('histogram', () => {
   it('puts both samples in equal bins over their common span, shares summing to 1', () => {
     const h = histogram(
-      range(100, (i) => i),
-      range(100, (i) => i + 50),
+      range(100, (i) => i + 100),
+      range(100, (i) => i + 150),
       10,
     )
+    expect(h.scale).toBe('linear')
     expect(h.edges).toHaveLength(11)
     const widths = h.edges.slice(1).map((e, k) => e - (h.edges[k] as number))
     for (const w of widths) expect(w).toBeCloseTo(widths[0] as number, 9)
@@ -103,5 +104,17 @@ describe('histogram', () => {
     // The shifted sample sits higher: more of it in the top bin, none in the bottom one.
     expect(h.live[9]).toBeGreaterThan(h.reference[9] as number)
     expect(h.live[0]).toBe(0)
+  })
+
+  it('bins positive values spanning a hundredfold by equal ratios', () => {
+    const h = histogram(
+      range(100, (i) => 1e-6 * 1.1 ** i),
+      range(100, (i) => 1e-4 * 1.1 ** i),
+      12,
+    )
+    expect(h.scale).toBe('log')
+    const ratios = h.edges.slice(1).map((e, k) => e / (h.edges[k] as number))
+    for (const r of ratios) expect(r).toBeCloseTo(ratios[0] as number, 9)
+    expect(h.reference.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12)
   })
 })

@@ -15,6 +15,7 @@ import {
   isVerified,
 } from '../../../src-renderer/lib/deploy/format'
 import { AppState } from '../../../src-renderer/lib/state/app.svelte'
+import { CaptureState } from '../../../src-renderer/lib/state/capture.svelte'
 import { DeployState } from '../../../src-renderer/lib/state/deploy.svelte'
 import { FakeBridge, ServiceFailure, deferred, settle, type Answers } from './fake-bridge'
 
@@ -81,10 +82,12 @@ function deployWith(
     'deploy.card': ({ runId }) => card(runId),
     ...answers,
   })
-  const state = new DeployState(bridge.client(), {
+  const client = bridge.client()
+  const state = new DeployState(client, {
     runs: () => runs,
     nativeDialogs: () => !web,
     save: (fileName, bytes) => saved.push({ fileName, bytes }),
+    capture: new CaptureState(client),
   })
   return { bridge, state, saved }
 }

@@ -181,6 +181,8 @@ describe('the command palette', () => {
       ['Train a model', 'Ctrl+Enter in Train'],
       ['Cancel the training run', undefined],
       ['Flash the model to the chosen device', 'F in Deploy'],
+      ['Watch the device live (or stop)', 'L in Deploy'],
+      ['Check the recording for drift', 'D in Deploy'],
       ['Check the model in LiteRT.js and Arm NN', 'V in Deploy'],
       ['Export the model as .tflite', 'E in Deploy'],
       ['Export the model as C files', undefined],
