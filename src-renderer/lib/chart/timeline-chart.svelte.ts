@@ -3,6 +3,12 @@ import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import type { Columns } from '../state/timeline.svelte'
 import type { Viewport } from '../timeline/viewport'
+import {
+  LANE_SHARE,
+  drawPredictionLane,
+  reserveLane,
+  type DrawnPrediction,
+} from './prediction-lane'
 import { drawSuggestions, type DrawnSuggestion } from './suggestion-layer'
 import { axisStyle, bandSeries, cssVar } from './theme'
 import {
@@ -41,6 +47,8 @@ export interface TimelineChartInput {
   focus: { startUs: number; endUs: number } | null
   /** A model's suggested regions, drawn hatched over the labels. */
   suggestions?: readonly DrawnSuggestion[]
+  /** A device's stored predictions, in a lane under the signal; none: no lane. */
+  predictions?: readonly DrawnPrediction[] | null
 }
 
 export interface TimelineChartHandlers {
@@ -57,8 +65,10 @@ export interface TimelineChartHandlers {
 
 /**
  * The labeling timeline: uPlot draws each channel's min-max band from the envelope data; label
- * regions, the region being drawn and the in/out marks are painted in a draw hook. Pointer and
- * wheel events go to the gesture reducer (timeline-gestures.ts), whose effects this applies.
+ * regions, the region being drawn and the in/out marks are painted in a draw hook, and so is the
+ * Predictions lane, in a strip at the bottom that the y scales leave free. Pointer and wheel
+ * events go to the gesture reducer (timeline-gestures.ts), whose effects this applies. The node's
+ * `data-predictions` says how many predictions the lane last drew in view.
  */
 export function timelineChart(getInput: () => TimelineChartInput, on: TimelineChartHandlers) {
   return (node: HTMLElement) => {
@@ -98,9 +108,12 @@ export function timelineChart(getInput: () => TimelineChartInput, on: TimelineCh
 
     $effect(() => {
       input = getInput()
-      const key = [input.channels.join('\u0000'), [...input.hidden].join(','), input.stacked].join(
-        '|',
-      )
+      const key = [
+        input.channels.join('\u0000'),
+        [...input.hidden].join(','),
+        input.stacked,
+        Boolean(input.predictions),
+      ].join('|')
       if (!plot || key !== shapeKey) {
         shapeKey = key
         lastColumns = input.columns
@@ -197,6 +210,11 @@ function plotOptions(
   const scales: uPlot.Scales = { x: { time: false } }
   const visible = input.channels.map((_, c) => !input.hidden.has(c))
   const slots = visible.filter(Boolean).length
+  const lane = Boolean(input.predictions)
+  const padded = (min: number, max: number): [number, number] => {
+    const pad = (max - min) * 0.1 || 1
+    return [min - pad, max + pad]
+  }
   let slot = 0
   input.channels.forEach((_, c) => {
     if (!input.stacked || !visible[c]) return
@@ -204,21 +222,39 @@ function plotOptions(
     // Each channel gets its own horizontal strip: widen its range so its data lands there.
     scales[`y${c}`] = {
       range: (_u, min, max) => {
-        const pad = (max - min) * 0.1 || 1
-        const lo = min - pad
-        const hi = max + pad
+        const [lo, hi] = padded(min, max)
         const h = hi - lo
-        return [lo - (slots - 1 - mySlot) * h, hi + mySlot * h]
+        const range: [number, number] = [lo - (slots - 1 - mySlot) * h, hi + mySlot * h]
+        return lane ? reserveLane(...range) : range
       },
     }
   })
+  // The lowest value the overlaid signal shows: below it is the lane, where no tick belongs.
+  let signalLow = -Infinity
+  const aboveLane = (_u: uPlot, splits: number[]) => splits.map((v) => (v >= signalLow ? v : null))
+  if (!input.stacked && lane) {
+    scales.y = {
+      range: (_u, min, max) => {
+        const [lo, hi] = padded(min, max)
+        signalLow = lo
+        return reserveLane(lo, hi)
+      },
+    }
+  }
   const channels = bandSeries(input.channels, '4d', (_name, c) => ({
     show: visible[c],
     scale: input.stacked ? `y${c}` : 'y',
   }))
   const yAxis = input.stacked
     ? { ...axis, scale: `y${visible.indexOf(true)}`, show: false }
-    : { ...axis, scale: 'y', size: 56 }
+    : {
+        ...axis,
+        scale: 'y',
+        size: 56,
+        filter: aboveLane,
+        ticks: { ...axis.ticks, filter: aboveLane },
+        grid: { ...axis.grid, filter: aboveLane },
+      }
   return {
     width: node.clientWidth,
     height: node.clientHeight,
@@ -244,6 +280,9 @@ function plotOptions(
 function drawRegions(u: uPlot, node: HTMLElement, input: TimelineChartInput, drag: Drag | null) {
   const ctx = u.ctx
   const { left, top, width, height } = u.bbox
+  // Labels, suggestions and drafts stay over the signal, above the lane.
+  const laneHeight = input.predictions ? Math.round(height * LANE_SHARE) : 0
+  const signalHeight = height - laneHeight
   const xOf = (us: number) => u.valToPos(us / 1e6, 'x', true)
   const band = (startUs: number, endUs: number, color: string, alpha: number, outline: boolean) => {
     const x0 = xOf(startUs)
@@ -251,12 +290,12 @@ function drawRegions(u: uPlot, node: HTMLElement, input: TimelineChartInput, dra
     ctx.save()
     ctx.globalAlpha = alpha
     ctx.fillStyle = color
-    ctx.fillRect(x0, top, Math.max(1, x1 - x0), height)
+    ctx.fillRect(x0, top, Math.max(1, x1 - x0), signalHeight)
     if (outline) {
       ctx.globalAlpha = 1
       ctx.strokeStyle = color
       ctx.lineWidth = 2 * uPlot.pxRatio
-      ctx.strokeRect(x0, top + 1, Math.max(1, x1 - x0), height - 2)
+      ctx.strokeRect(x0, top + 1, Math.max(1, x1 - x0), signalHeight - 2)
     }
     ctx.restore()
   }
@@ -269,7 +308,12 @@ function drawRegions(u: uPlot, node: HTMLElement, input: TimelineChartInput, dra
   for (const r of input.regions) {
     if (r.id !== edited) band(r.startUs, r.endUs, r.color, r.selected ? 0.32 : 0.2, r.selected)
   }
-  if (input.suggestions) drawSuggestions(ctx, { top, height }, xOf, input.suggestions)
+  if (input.suggestions) drawSuggestions(ctx, { top, height: signalHeight }, xOf, input.suggestions)
+  if (input.predictions) {
+    const lane = { left, top: top + signalHeight, width, height: laneHeight }
+    const colors = { background: cssVar(node, '--surface'), edge: cssVar(node, '--border-strong') }
+    node.dataset.predictions = String(drawPredictionLane(ctx, lane, xOf, input.predictions, colors))
+  } else delete node.dataset.predictions
   if (drag && drag.kind !== 'pan') {
     const { startUs, endUs } = draftOf(drag)
     const color =
@@ -294,6 +338,17 @@ function drawRegions(u: uPlot, node: HTMLElement, input: TimelineChartInput, dra
     ctx.stroke()
   }
   ctx.restore()
+  // The lane's name in the y axis's margin, where the axis shows one (overlaid channels).
+  const px = uPlot.pxRatio
+  if (input.predictions && left >= 44 * px) {
+    ctx.save()
+    ctx.fillStyle = cssVar(node, '--text-muted')
+    ctx.font = `500 ${10 * px}px system-ui, sans-serif`
+    ctx.textAlign = 'right'
+    ctx.textBaseline = 'middle'
+    ctx.fillText('device', left - 6 * px, top + signalHeight + laneHeight / 2)
+    ctx.restore()
+  }
 }
 
 /** Axis ticks: m:ss, with decimals when zoomed in; hours when needed. */
