@@ -4,10 +4,12 @@
  */
 import { captureThroughput } from './capture-throughput.js'
 import { dataset } from './dataset.js'
+import { drift } from './drift.js'
 import { flash } from './flash.js'
 import { firmware } from './firmware.js'
 import { hostileClients } from './hostile-clients.js'
 import { liveView } from './live-view.js'
+import { livePredictions } from './live-predictions.js'
 import { retrainAndFlash } from './retrain-and-flash.js'
 import { timeline } from './timeline.js'
 import { tflite } from './tflite.js'
@@ -16,6 +18,7 @@ import { training } from './training.js'
 const BENCHMARKS = {
   'capture-throughput': captureThroughput,
   'live-view': liveView,
+  'live-predictions': livePredictions,
   timeline,
   dataset,
   'hostile-clients': hostileClients,
@@ -24,6 +27,7 @@ const BENCHMARKS = {
   firmware,
   flash,
   'retrain-and-flash': retrainAndFlash,
+  drift,
 }
 
 const wanted = process.argv.slice(2)
