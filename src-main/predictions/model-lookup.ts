@@ -8,9 +8,8 @@ const INT8_ARTIFACT = 'model-int8.tflite'
 
 /**
  * Finds the run of the open project whose model image has a given CRC-32: the model a device
- * reports in its INFERENCE frames. Only runs whose int8 model was made (a card, an export or a
- * flash) are looked at; each run's image is built once per project and remembered, so a
- * recording pays for it at its first prediction at most.
+ * reports in its INFERENCE frames. Each completed run's image is built once per project and
+ * remembered, so a recording pays for it at its first prediction of an unknown CRC at most.
  */
 export class ModelLookup {
   readonly #deploy: DeployService
@@ -24,9 +23,13 @@ export class ModelLookup {
   find(project: Project, crc: number): PredictionModel | null {
     let runs = this.#known.get(project.path)
     if (!runs) this.#known.set(project.path, (runs = new Map()))
-    for (const run of project.runs.list()) {
-      if (run.status !== 'complete' || !run.artifacts.some((a) => a.kind === INT8_ARTIFACT))
-        continue
+    // Runs whose int8 file is kept first (cheap to describe), then the others newest first (a
+    // read-only flash, `tinyloop flash`, keeps none): the device's model is usually recent.
+    const complete = project.runs.list().filter((run) => run.status === 'complete')
+    const kept = (run: (typeof complete)[number]) =>
+      run.artifacts.some((a) => a.kind === INT8_ARTIFACT) ? 0 : 1
+    complete.sort((a, b) => kept(a) - kept(b) || b.id - a.id)
+    for (const run of complete) {
       if (!runs.has(run.id)) runs.set(run.id, this.#imageOf(run.id))
       const entry = runs.get(run.id)
       if (entry && entry.crc32 === crc >>> 0) return entry.model

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -27,6 +27,8 @@ beforeAll(() => {
   buildFirmware()
   dir = mkdtempSync(join(tmpdir(), 'tinyloop-predictions-'))
   project = seedTrainedDemo(dir, { epochs: 4 })
+  // As trained, before any test made (and kept) run 1's int8 file in it.
+  copyFileSync(project, join(dir, 'fresh.tinyloop'))
 }, 600_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -118,12 +120,19 @@ it("stores the device's predictions with the recording, equal to the app's int8 
     expect(live.flatMap((e) => e.predictions.map((p) => p.endUs))).toEqual(
       predictions.map((p) => p.endUs),
     )
-    expect(live.at(-1)?.models).toEqual([
-      { modelCrc32: flashed.crc32, runId: 1, classes: track?.classes, windowUs: 1e6 },
-    ])
-
     // The same image the device runs: the run's, by its CRC.
     const image = await imageOf(1)
+    const { outputScale, outputZeroPoint } = readModelImage(image)
+    expect(live.at(-1)?.models).toEqual([
+      {
+        modelCrc32: flashed.crc32,
+        runId: 1,
+        classes: track?.classes,
+        windowUs: 1e6,
+        outputScale,
+        outputZeroPoint,
+      },
+    ])
     expect(hex(crc32(image))).toBe(flashed.crc32)
     const expected = appOutputs(recordingId, image, predictions)
     const compared = predictions.filter((_, i) => expected[i] !== null)
@@ -226,6 +235,39 @@ it("`tinyloop monitor` prints the device's predictions as JSON lines, equal to t
       expect(rows.map((r) => [r.endUs, r.outputs])).toEqual(
         predictions.map((p) => [Math.round(p.endUs), p.outputs]),
       )
+    } finally {
+      stored.close()
+    }
+  } finally {
+    await host.stop()
+  }
+}, 120_000)
+
+it('names the classes of a model flashed by `tinyloop flash`, which keeps no int8 file in the project', async () => {
+  const fresh = join(dir, 'fresh.tinyloop')
+  const link = join(dir, 'tty-fresh')
+  const host = await startHostPort({ state: join(dir, 'state-fresh'), link })
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['bin/tinyloop.js', '--project', fresh, '--json', ...args], {
+      env: { ...process.env, TINYLOOP_USER_DATA: join(dir, 'data') },
+      encoding: 'utf8',
+    })
+  try {
+    const flashed = cli('flash', '1', '--port', link)
+    expect(flashed.status, flashed.stderr).toBe(0)
+    const monitored = cli('monitor', '--port', link, '--duration', '3')
+    expect(monitored.status, monitored.stderr).toBe(0)
+    const lines = monitored.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines.length).toBeGreaterThanOrEqual(3)
+    for (const line of lines) expect(['normal', 'imbalance', 'bearing']).toContain(line.class)
+    const stored = openProject(fresh, { create: false, readonly: true })
+    try {
+      const [track] = stored.predictions.tracks(lines[0]?.recordingId as number)
+      expect(track?.runId).toBe(1)
+      expect(track?.classes.length).toBe(3)
     } finally {
       stored.close()
     }
