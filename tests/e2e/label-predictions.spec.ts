@@ -10,7 +10,7 @@ import { writeInterpretedTrack } from '../helpers/prediction-tracks.js'
 import { seedTrainedDemo } from '../helpers/trained-project.js'
 import { startServe, watchConsole } from './fixtures.js'
 
-const SHOTS = 'docs/screenshots'
+const SHOTS = 'tests/e2e/screenshots'
 /** The demo project's default class: the time no label covers. */
 const DEFAULT_CLASS = 'normal'
 
