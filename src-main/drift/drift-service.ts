@@ -191,10 +191,13 @@ export function stateOf(
   return 'stable'
 }
 
-/** `ax_band3` → ['ax', 'band3']; a snapshot's name is its channel (statistic ''). */
+/**
+ * `ax_band3` → ['ax', 'band3'], `acc_x_mean` → ['acc_x', 'mean'] (the statistic is the known
+ * suffix, so channel names may hold underscores); a snapshot's name is its channel (statistic '').
+ */
 function partsOf(name: string): [string, string] {
-  const at = name.indexOf('_')
-  return at < 0 ? [name, ''] : [name.slice(0, at), name.slice(at + 1)]
+  const match = /^(.+)_(band\d+|mean|std|min|max|rms|t\d+)$/.exec(name)
+  return match ? [match[1]!, match[2]!] : [name, '']
 }
 
 /** How a statistic adds up over axes as energy: band energies as they are, levels squared. */
