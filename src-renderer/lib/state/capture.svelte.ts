@@ -6,6 +6,7 @@ import type {
 } from '../../../src-preload/contract/index'
 import type {
   CaptureStart,
+  DriftMode,
   FormatChoice,
   SampleFormat,
 } from '../../../src-preload/contract/capture'
@@ -44,6 +45,8 @@ export class CaptureState {
   name = $state('')
   notes = $state('')
   tags = $state('')
+  /** The demo device's machine: as the demo project's, or drifting (docs/drift.md). */
+  drift = $state<DriftMode>('none')
   starting = $state(false)
   error = $state<string | null>(null)
   /** Recordings in progress, by recording id. */
@@ -137,6 +140,7 @@ export class CaptureState {
           .split(',')
           .map((t) => t.trim())
           .filter(Boolean),
+        ...(this.selected?.kind === 'demo' && this.drift !== 'none' ? { drift: this.drift } : {}),
       })
       this.#live.set(status.recordingId, new LiveBuffer())
       this.#onStatus(status)

@@ -162,4 +162,63 @@ describe('the Capture view’s state', () => {
     expect(state.liveColumns(9)).toEqual([[]])
     expect(state.liveVersion).toBe(0)
   })
+
+  it('asks the demo device for a drifting machine, and no other device', async () => {
+    const bridge = new FakeBridge({
+      'devices.list': () => [demo, board],
+      'capture.sessions': () => [],
+      'capture.start': () => status({ state: 'detecting' }),
+    })
+    const { state, stopWatching } = captureOn(bridge)
+    await settle()
+    stopWatching()
+    state.drift = 'mount'
+    state.select(demo.id)
+    await state.start()
+    state.select(board.id)
+    await state.start()
+    const [first, second] = bridge.argsOf('capture.start') as Record<string, unknown>[]
+    expect(first).toMatchObject({ deviceId: 'demo', drift: 'mount' })
+    expect(second).not.toHaveProperty('drift')
+  })
+
+  it("keeps a recording's live predictions, each class's probability and the latency", async () => {
+    const bridge = new FakeBridge({ 'devices.list': () => [], 'capture.sessions': () => [] })
+    const state = new CaptureState(bridge.client())
+    const model = {
+      modelCrc32: '0a1b2c3d',
+      runId: 3,
+      classes: ['normal', 'bearing'],
+      windowUs: 1e6,
+      outputScale: 1 / 256,
+      outputZeroPoint: -128,
+    }
+    const prediction = (endUs: number, outputs: number[], latencyUs: number) => ({
+      endUs,
+      outputs,
+      classIndex: outputs.indexOf(Math.max(...outputs)),
+      probability: (Math.max(...outputs) + 128) / 256,
+      score: null,
+      latencyUs,
+      instructions: 0,
+      modelCrc32: model.modelCrc32,
+    })
+    expect(state.predictionsOf(4)).toBeNull()
+    bridge.emit('predictions.onLive', {
+      recordingId: 4,
+      models: [model],
+      predictions: [prediction(1e6, [127, -128], 40), prediction(1.5e6, [-64, 63], 60)],
+      total: 2,
+    })
+    const buffer = state.predictionsOf(4)!
+    expect(state.predicting[4]).toBe(true)
+    const [t, normal, bearing] = buffer.columns()
+    expect(t).toEqual([1, 1.5])
+    expect(normal).toEqual([255 / 256, 64 / 256])
+    expect(bearing).toEqual([0, 191 / 256])
+    expect(buffer.classes()).toEqual([0, 1])
+    expect(buffer.latest).toMatchObject({ className: 'bearing', latencyUs: 60 })
+    expect(buffer.medianLatencyUs()).toBe(50)
+    expect(buffer.total).toBe(2)
+  })
 })
