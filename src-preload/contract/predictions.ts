@@ -1,7 +1,7 @@
 /**
- * What a device's model said during a recording (docs/inference.md): the prediction tracks of a
- * recording (one per model, by its image's CRC-32), their predictions over a time range, and the
- * live predictions of a recording in progress.
+ * What a device's model said during a recording (docs/loop.md, "Live on the device"): the
+ * prediction tracks of a recording (one per model, by its image's CRC-32), their predictions over
+ * a time range, and the live predictions of a recording in progress.
  */
 import { z } from 'zod'
 import { method } from './rpc.js'
