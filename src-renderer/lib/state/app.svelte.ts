@@ -77,7 +77,9 @@ export class AppState {
           : 'waiting for data',
       dataset: dataset
         ? `${dataset.name} v${dataset.version}${dataset.changed ? ', changed' : ''}`
-        : 'not built',
+        : this.training.runs.length
+          ? 'no saved version'
+          : 'not built',
       train: this.#trainStatus(),
       deploy: this.#deployStatus(),
     }
@@ -115,6 +117,12 @@ export class AppState {
       void this.dataset.loadVersions()
     })
     this.api.on('recordings.onChanged', () => void this.refreshRecordings())
+    // Retrain and flash saves a dataset version in its first stage: the rail names it.
+    let loopStage: string | null = null
+    this.api.on('loop.onProgress', (p) => {
+      if (loopStage === 'dataset' && p.stage !== 'dataset') void this.dataset.loadVersions()
+      loopStage = p.stage
+    })
     // The list shows recordings in progress growing, refreshed every couple of seconds.
     let lastRefresh = 0
     this.api.on('capture.onStatus', () => {

@@ -120,6 +120,30 @@ describe('the application state', () => {
     const { app } = appWith({ 'runs.list': () => [run] })
     await app.start()
     expect(app.stepStatus.train).toBe('run 4: 97.1%, data changed')
+    // Trained on a config given whole (the CLI's): no saved version, not 'not built'.
+    expect(app.stepStatus.dataset).toBe('no saved version')
+  })
+
+  it('names the version retrain and flash saves, once it leaves its dataset stage', async () => {
+    const { bridge, app } = appWith()
+    await app.start()
+    const version = { id: 2, name: 'pumps', version: 2, changed: false }
+    bridge.answers['dataset.list'] = () => [version] as never
+    const progress = (stage: string) =>
+      bridge.emit('loop.onProgress', {
+        port: 'virtual:host',
+        stage,
+        fraction: 0,
+        done: [],
+        runId: null,
+        detail: '',
+      } as never)
+    progress('dataset')
+    await settle()
+    expect(app.stepStatus.dataset).toBe('not built')
+    progress('training')
+    await settle()
+    expect(app.stepStatus.dataset).toBe('pumps v2')
   })
 
   it('says why the project cannot be opened, instead of showing its data', async () => {
