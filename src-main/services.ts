@@ -51,6 +51,11 @@ export interface ServicesOptions {
   trainerLauncher?: TrainerLauncher
   /** The TF.js backend the trainer uses: WebAssembly, or plain JavaScript to compare with. */
   trainingBackend?: Backend
+  /**
+   * How long retrain and flash streams for the new model's first live prediction before it
+   * flashes the previous model back (LoopService's `confirmTimeoutMs`); default 15 s.
+   */
+  loopConfirmTimeoutMs?: number
 }
 
 /**
@@ -100,7 +105,14 @@ export function createServices(opts: ServicesOptions) {
   const device = new DeviceService({ capture, deploy, events })
   const models = new ModelLookup(deploy)
   capture.modelFor = (project, crc) => models.find(project, crc)
-  const loop = new LoopService({ datasets, training, deploy, device, events })
+  const loop = new LoopService({
+    datasets,
+    training,
+    deploy,
+    device,
+    events,
+    confirmTimeoutMs: opts.loopConfirmTimeoutMs,
+  })
   const suggestions = new SuggestionService({ classes, labels, deploy, datasets })
   const drift = new DriftService({ classes, deploy, datasets })
   const imports = new ImportService({

@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs'
 import { DeviceClient, openSerialLink } from '../../src-main/device/device-client.js'
+import { cobsDecode } from '../../src-main/device/protocol/cobs.js'
+import { FRAME_TYPES, type FrameTypeName } from '../../src-main/device/protocol/frames.js'
 
 // The firmware's host port as the flashing tests and the benchmark run it (its own process on a
 // real pseudo-terminal, at a chosen line rate), spoken to with the app's own DeviceClient. No
@@ -101,9 +103,15 @@ export function lineWriter(path: string) {
 /**
  * A cable with a tap: a second pseudo-terminal (socat) linked at `link`, whose bytes go to the
  * device's pty at `device` and back, with `inject` putting garbage on the way to the program
- * that opened `link` (what a noisy line does to a host).
+ * that opened `link` (what a noisy line does to a host). With `drop`, the device's frames of
+ * those types never reach that program (each frame COBS-decoded at its zero to read its type
+ * byte; the others pass as they came), and `dropped` counts them.
  */
-export async function startTap(device: string, link: string) {
+export async function startTap(
+  device: string,
+  link: string,
+  opts: { drop?: readonly FrameTypeName[] } = {},
+) {
   const socat = spawn('socat', [`pty,raw,echo=0,link=${link}`, 'STDIO'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   })
@@ -112,16 +120,56 @@ export async function startTap(device: string, link: string) {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   const port = await openSerialLink(device)
-  const stop = port.subscribe((bytes) => socat.stdin.write(bytes))
+  const filter = opts.drop?.length
+    ? frameFilter(new Set(opts.drop.map((t) => FRAME_TYPES[t])))
+    : null
+  const stop = port.subscribe((bytes) => {
+    const passed = filter ? filter.push(bytes) : bytes
+    if (passed.length > 0) socat.stdin.write(passed)
+  })
   socat.stdout.on('data', (bytes: Buffer) => void port.write(new Uint8Array(bytes)))
   return {
     inject: (bytes: Uint8Array) => socat.stdin.write(bytes),
+    /** Frames of the `drop` types kept from the program, so far. */
+    get dropped() {
+      return filter?.dropped ?? 0
+    },
     async close() {
       stop()
       await port.close()
       const exited = new Promise((resolve) => socat.once('exit', resolve))
       socat.kill('SIGTERM')
       await exited
+    },
+  }
+}
+
+/**
+ * Passes a byte stream on frame by frame (up to each `0x00`, the zero included), leaving out
+ * the frames whose type byte is in `types`; bytes not yet ended by a zero wait for it.
+ */
+function frameFilter(types: ReadonlySet<number>) {
+  let held = new Uint8Array(0)
+  let dropped = 0
+  return {
+    get dropped() {
+      return dropped
+    },
+    push(bytes: Uint8Array): Uint8Array {
+      const all = new Uint8Array(held.length + bytes.length)
+      all.set(held)
+      all.set(bytes, held.length)
+      const out: Uint8Array[] = []
+      let start = 0
+      for (let zero = all.indexOf(0); zero >= 0; zero = all.indexOf(0, start)) {
+        const decoded = cobsDecode(all.subarray(start, zero))
+        const type = decoded?.[0]
+        if (type !== undefined && types.has(type)) dropped++
+        else out.push(all.subarray(start, zero + 1))
+        start = zero + 1
+      }
+      held = all.slice(start)
+      return Buffer.concat(out)
     },
   }
 }

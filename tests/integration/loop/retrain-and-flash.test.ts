@@ -12,6 +12,7 @@ import {
   buildFirmware,
   expectRunning,
   startHostPort,
+  startTap,
   withClient,
   type HostPortProcess,
 } from '../../helpers/firmware.js'
@@ -52,11 +53,15 @@ function expected(runId: number) {
 }
 
 /** The services on the project, in this process, for cases that cancel at a chosen moment. */
-async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  work: (services: Services) => Promise<T>,
+  options: { loopConfirmTimeoutMs?: number } = {},
+): Promise<T> {
   const services = createServices({
     mode: 'cli',
     userDataDir: join(dir, 'data'),
     projectPath: project,
+    ...options,
   })
   try {
     return await work(services)
@@ -84,6 +89,13 @@ const activeCrc = () =>
   withClient(board.link, async (c) => {
     const hello = await c.hello()
     return hello.slots[hello.active - 1]?.crc32
+  })
+
+/** The device's active slot, asked on its own link: the image's CRC and the run it came from. */
+const activeSlot = () =>
+  withClient(board.link, async (c) => {
+    const hello = await c.hello()
+    return hello.slots[hello.active - 1]
   })
 
 beforeAll(async () => {
@@ -275,4 +287,67 @@ describe('tinyloop retrain-and-flash', () => {
     const previous = runs.find((r) => expected(r.id).crc === before)
     await withClient(board.link, (client) => expectRunning(client, expected(previous!.id)))
   }, 180_000)
+
+  it('no live prediction of the new model within the timeout: the previous model is flashed back and keeps working', async () => {
+    // The app's cable runs through a relay (a pseudo-terminal of its own) that passes every
+    // byte both ways but the device's INFERENCE frames: the new model is flashed and runs, yet
+    // the app never sees it predict. The labels change, so the new model is another.
+    await withServices(editLabels)
+    const before = await activeSlot()
+    expect(before?.state).toBe(1)
+    const previous = before!.modelId
+    expect(expected(previous).crc).toBe(before!.crc32)
+    const link = join(dir, 'ttyRelay')
+    const relay = await startTap(board.link, link, { drop: ['INFERENCE'] })
+    const stages = new Set<string>()
+    let runId: number | null = null
+    let failure: unknown
+    try {
+      failure = await withServices(
+        async (services) => {
+          services.events.subscribe((event, payload) => {
+            if (event !== 'loop.onProgress') return
+            const p = payload as EventPayload<'loop.onProgress'>
+            stages.add(p.stage)
+            runId = p.runId ?? runId
+          })
+          const client = localClient(services.dispatch)
+          return client.call('loop.retrainAndFlash', { port: link, force: true }).then(
+            (result) => result,
+            (err: unknown) => err,
+          )
+        },
+        { loopConfirmTimeoutMs: 3_000 },
+      )
+    } finally {
+      await relay.close()
+    }
+    expect(failure).toBeInstanceOf(Error)
+    const message = (failure as Error).message
+    expect(message).toMatch(
+      /^No prediction of the model [0-9a-f]{8} came from .* in 3 s of streaming\./,
+    )
+    expect(message).toContain(` from ${link} in `)
+    expect(message).toMatch(/ Run \d+'s model was flashed back; the device runs it again\.$/)
+    expect(message).toContain(` Run ${previous}'s model was flashed back`)
+    // It got as far as confirming a new model, which the device did predict with, unseen.
+    expect([...stages]).toEqual(expect.arrayContaining(['flashing', 'confirming']))
+    expect(runId).not.toBeNull()
+    expect(runId).not.toBe(previous)
+    expect(expected(runId!).crc).not.toBe(before!.crc32)
+    expect(relay.dropped).toBeGreaterThan(0)
+
+    // Asked on its own link: run `previous`'s image is active and classifies, on INPUT and live.
+    const model = expected(previous)
+    expect((await activeSlot())?.crc32).toBe(model.crc)
+    await withClient(board.link, async (client) => {
+      await expectRunning(client, model)
+      const live = new Promise<number>((resolve) =>
+        client.onUnsolicited((f) => f.type === 'INFERENCE' && resolve(f.modelCrc32)),
+      )
+      await client.start()
+      expect(await live).toBe(model.crc)
+      await client.stop()
+    })
+  }, 120_000)
 })
