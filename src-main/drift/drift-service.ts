@@ -78,7 +78,8 @@ export class DriftService {
       compareFeature(name, columns[f]!.training, columns[f]!.live, { independence, alpha }),
     )
     const axes = axisTotals(model.featureNames, columns, featureDrift)
-    featureDrift.sort((a, b) => b.psi - a.psi)
+    // PSI saturates (every window in other bins gives about 8.3): KS D orders those.
+    featureDrift.sort((a, b) => (Math.abs(b.psi - a.psi) > 1e-9 ? b.psi - a.psi : b.ks - a.ks))
 
     const recordingRow = project.recordings.get(recordingId)
     const normalId = recordingRow ? classes.defaultOf(project, recordingRow) : null
