@@ -76,7 +76,7 @@ test('watches the device live from the Deploy view, then checks recordings for d
     await page.keyboard.press('l')
     await expect(live.getByTestId('live-status')).toContainText('Stopped', { timeout: 10_000 })
     const stored = await count(page, 'live-prediction-count')
-    expect(stored).toBeGreaterThan(10)
+    expect(stored).toBeGreaterThanOrEqual(first + 5)
 
     // The live recording is short: too little to tell, with how much more to record.
     const drift = page.getByRole('region', { name: 'Drift check' })
