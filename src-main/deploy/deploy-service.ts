@@ -1,3 +1,4 @@
+import { readStoredAnomaly } from '../anomaly/anomaly-run.js'
 import { createHash } from 'node:crypto'
 import type {
   InspectedModel,
@@ -237,6 +238,12 @@ export class DeployService {
   /** The run's stored int8 file, made (and kept) the first time it is asked for. */
   #int8(project: Project, runId: number): Int8Run {
     const stored = readStoredModel(project, runId)
+    if (!stored && readStoredAnomaly(project, runId)) {
+      throw new ServiceError(
+        'UNSUPPORTED',
+        `Run ${runId} is a Gaussian anomaly model: it scores windows (tinyloop runs, the Train view) but does not go to a device yet (docs/anomaly.md). Pick a classifier run.`,
+      )
+    }
     if (!stored) {
       const run = project.runs.get(runId)
       throw new ServiceError(

@@ -204,9 +204,7 @@ export class ClassService {
 
   /** The default class of the project: that of recordings which do not choose their own. */
   projectDefault(project: Project): number | null {
-    const value = project.classes.setting('default_class_id')
-    const id = value === undefined ? null : Number(value)
-    return id !== null && project.classes.get(id) ? id : null
+    return projectDefaultClass(project)
   }
 
   /** The class of the time no label of `recording` covers. */
@@ -240,4 +238,11 @@ export class ClassService {
   #changed(): void {
     this.#events.emit('classes.onChanged', {})
   }
+}
+
+/** The project's default class (that of recordings which do not choose their own), if any. */
+export function projectDefaultClass(project: Project): number | null {
+  const value = project.classes.setting('default_class_id')
+  const id = value === undefined ? null : Number(value)
+  return id !== null && project.classes.get(id) ? id : null
 }

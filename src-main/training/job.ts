@@ -84,13 +84,19 @@ export function prepareRun(
 ): PreparedRun {
   const parsed = TrainConfig.parse(input)
   const resolved = resolveRun(project, datasets, parsed.dataset, parsed.model)
-  // The run says which preset it used, also when the features chose it.
+  // The run says which preset it used, also when the features chose it (an anomaly model has
+  // none: its method says what it is).
+  const anomaly = parsed.model.kind === 'anomaly'
   const config: TrainConfig =
-    parsed.model.preset || parsed.model.layers
+    anomaly || parsed.model.preset || parsed.model.layers
       ? parsed
-      : { ...parsed, model: { preset: presetFor(resolved.datasetConfig.features.kind) } }
+      : {
+          ...parsed,
+          model: { ...parsed.model, preset: presetFor(resolved.datasetConfig.features.kind) },
+        }
   const { built, classIds, classNames, inputShape, layers, estimate } = resolved
-  const problems = [...estimate.problems]
+  // The layers' problems are a classifier's (an anomaly model needs no second class).
+  const problems = anomaly ? [] : [...estimate.problems]
   const split = Uint8Array.from(built.windows, (w) =>
     w.split === 'train' ? 0 : w.split === 'val' ? 1 : 2,
   )

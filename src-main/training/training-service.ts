@@ -18,6 +18,13 @@ import { diagnose } from './diagnosis.js'
 import type { Backend } from './engine.js'
 import { prepareRun, resolveRun, type PreparedRun } from './job.js'
 import { DatasetRef, metricsOf, pointsOf, storeRunResult } from './run-record.js'
+import {
+  anomalyJob,
+  anomalyReportOf,
+  storeAnomalyRun,
+  trainGaussian,
+  type AnomalyJob,
+} from '../anomaly/anomaly-run.js'
 import { TrainerHost, type TrainerLauncher } from './trainer-host.js'
 
 export interface TrainingServiceOptions {
@@ -72,6 +79,8 @@ export class TrainingService {
     const project = this.#opts.project()
     this.#refuseIfBusy(project)
     const prepared = prepareRun(project, this.#opts.datasets, input)
+    // An anomaly model is refused before its run exists, as a classifier's problems are.
+    const anomaly = prepared.config.model.kind === 'anomaly' ? anomalyJob(project, prepared) : null
     const runId = project.runs.create({
       status: 'running',
       config: toJsonObject(prepared.config),
@@ -85,7 +94,9 @@ export class TrainingService {
     const host = new TrainerHost(this.#opts.launcher)
     const active: Active = { runId, host, points: [], started: Date.now(), done: Promise.resolve() }
     this.#active = active
-    active.done = this.#train(project, active, prepared)
+    active.done = anomaly
+      ? this.#trainAnomaly(project, active, prepared, anomaly)
+      : this.#train(project, active, prepared)
     this.#opts.events.emit('runs.onChanged', { runId, status: 'running' })
     return this.summary(runId)
   }
@@ -124,6 +135,7 @@ export class TrainingService {
       diagnosis: metrics?.diagnosis ?? diagnose(pointsOf(run)),
       metrics: { val: metrics?.val ?? null, test: metrics?.test ?? null },
       misclassified: metrics?.misclassified ?? [],
+      anomalyReport: anomalyReportOf(run),
     }
   }
 
@@ -221,6 +233,44 @@ export class TrainingService {
     }
   }
 
+  /**
+   * An anomaly run: the Gaussian is fitted here (a mean and a covariance: milliseconds for
+   * summary features), scored and calibrated, then stored; its progress is its end.
+   */
+  async #trainAnomaly(
+    project: Project,
+    active: Active,
+    prepared: PreparedRun,
+    job: AnomalyJob,
+  ): Promise<void> {
+    const { runId } = active
+    const { events, log } = this.#opts
+    try {
+      await new Promise((resolve) => setImmediate(resolve))
+      const trained = trainGaussian(job)
+      storeAnomalyRun(project, runId, prepared, trained)
+      events.emit('training.onProgress', {
+        runId,
+        elapsedS: (Date.now() - active.started) / 1000,
+        stage: 'done',
+        epoch: 0,
+        epochs: 0,
+        batch: 0,
+        batches: 0,
+        etaS: 0,
+        points: [],
+        diagnosis: null,
+      })
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      log.error(`run ${runId} failed`, error)
+      project.runs.update(runId, { status: 'failed', endedAt: Date.now(), error: message })
+    } finally {
+      this.#active = null
+      events.emit('runs.onChanged', { runId, status: project.runs.get(runId)?.status ?? 'failed' })
+    }
+  }
+
   #run(id: number): Run {
     const run = this.#opts.project().runs.get(id)
     if (!run) throw new ServiceError('NOT_FOUND', `There is no run ${id} in this project.`)
@@ -231,6 +281,7 @@ export class TrainingService {
     const project = this.#opts.project()
     const config = TrainConfig.safeParse(run.config)
     const metrics = metricsOf(run)
+    const report = anomalyReportOf(run)
     const ref = DatasetRef.safeParse(run.datasetRef)
     const version = run.datasetId === null ? null : project.datasets.get(run.datasetId)
     const marks = ref.success ? ref.data.marks : []
@@ -239,9 +290,11 @@ export class TrainingService {
       id: run.id,
       createdAt: run.createdAt,
       status: run.status,
-      preset: config.success
-        ? (config.data.model.preset ?? (config.data.model.layers ? 'custom' : 'default'))
-        : 'unknown',
+      preset: !config.success
+        ? 'unknown'
+        : config.data.model.kind === 'anomaly'
+          ? (config.data.model.method ?? 'gaussian')
+          : (config.data.model.preset ?? (config.data.model.layers ? 'custom' : 'default')),
       datasetVersionId: run.datasetId,
       datasetName: version ? `${version.name} v${version.version}` : null,
       epochs: pointsOf(run).length,
@@ -255,6 +308,15 @@ export class TrainingService {
           : null,
       error: run.error,
       datasetChanged: JSON.stringify(now) !== JSON.stringify(marks),
+      kind: config.success && config.data.model.kind === 'anomaly' ? 'anomaly' : 'classifier',
+      anomaly: report
+        ? {
+            method: report.method,
+            testAuc: report.test.auc,
+            testF1: report.test.f1,
+            falseAlarmsPerHour: report.test.falseAlarmsPerHour,
+          }
+        : null,
     }
   }
 }

@@ -40,11 +40,43 @@ export type LayerSpecInput = z.input<typeof LayerSpec>
 export const ModelPreset = z.enum(['dense', 'conv1d'])
 export type ModelPreset = z.infer<typeof ModelPreset>
 
-/** A preset, or a preset whose layers were edited (`layers` replaces the preset's). */
+/**
+ * How an anomaly model's threshold is set (docs/anomaly.md): a percentile of the normal
+ * validation windows' scores (the 99th: about 1% false alarms), or where anomalies are labeled
+ * the score that maximizes F1 on validation.
+ */
+export const ThresholdSpec = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('percentile'),
+      percentile: z.number().min(50).max(100).default(99),
+    })
+    .strict(),
+  z.object({ kind: z.literal('f1') }).strict(),
+])
+export type ThresholdSpec = z.output<typeof ThresholdSpec>
+
+/** An anomaly model's method: a dense autoencoder's reconstruction error, or a Gaussian's distance. */
+export const AnomalyMethod = z.enum(['autoencoder', 'gaussian'])
+export type AnomalyMethod = z.infer<typeof AnomalyMethod>
+
+/**
+ * A classifier: a preset, or a preset whose layers were edited (`layers` replaces the preset's).
+ * An anomaly model (`kind: 'anomaly'`): trained on the windows of the normal classes only (by
+ * default the project's default class), scored, and thresholded (docs/anomaly.md).
+ */
 export const ModelSpec = z
   .object({
+    kind: z.enum(['classifier', 'anomaly']).optional(),
     preset: ModelPreset.optional(),
     layers: z.array(LayerSpec).min(0).max(32).optional(),
+    /** Anomaly models: the method (the Gaussian by default). */
+    method: AnomalyMethod.optional(),
+    /** Anomaly models: the classes of normal running, by name. */
+    normalClasses: z.array(z.string().min(1).max(64)).min(1).max(64).optional(),
+    threshold: ThresholdSpec.optional(),
+    /** The Gaussian's covariance shrinkage (0 to 1); Ledoit-Wolf's estimate when absent. */
+    shrinkage: z.number().min(0).max(1).optional(),
   })
   .strict()
 export type ModelSpec = z.output<typeof ModelSpec>
@@ -182,6 +214,43 @@ export const MisclassifiedWindow = z.object({
   confidence: z.number(),
 })
 
+const AnomalySplitMetrics = z.object({
+  normalWindows: z.number().int(),
+  anomalousWindows: z.number().int(),
+  /** Null without both kinds of window. */
+  auc: z.number().nullable(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+  falseAlarmsPerHour: z.number(),
+  falseAlarmRate: z.number(),
+})
+
+/** An anomaly run's evaluation: its threshold and how it was set, validation and test, curves. */
+export const AnomalyReport = z.object({
+  method: AnomalyMethod,
+  normalClasses: z.array(z.string()),
+  /** Windows the model trained on: the training split's normal ones. */
+  trainWindows: z.number().int(),
+  threshold: z.number(),
+  thresholdKind: z.enum(['percentile', 'f1']),
+  /** Why the threshold was set otherwise than asked (no anomalies to tune F1 on, say). */
+  thresholdNote: z.string().nullable(),
+  val: AnomalySplitMetrics,
+  test: AnomalySplitMetrics,
+  /** The test split's ROC curve; null without labeled anomalies in test. */
+  roc: z.object({ fpr: z.array(z.number()), tpr: z.array(z.number()) }).nullable(),
+  /** Validation and test scores, normal against anomalous, in equal bins. */
+  histogram: z.object({
+    edges: z.array(z.number()),
+    normal: z.array(z.number().int()),
+    anomalous: z.array(z.number().int()),
+  }),
+  /** The Gaussian's covariance shrinkage; null for the autoencoder. */
+  shrinkage: z.number().nullable(),
+})
+export type AnomalyReport = z.infer<typeof AnomalyReport>
+
 export const RunSummary = z.object({
   id: z.number().int(),
   createdAt: z.number(),
@@ -198,6 +267,18 @@ export const RunSummary = z.object({
   error: z.string().nullable(),
   /** The dataset's labels or samples changed since the run trained on it. */
   datasetChanged: z.boolean(),
+  /** A classifier, or an anomaly model (whose scores are AUC and F1, not accuracy). */
+  kind: z.enum(['classifier', 'anomaly']).default('classifier'),
+  /** Anomaly runs: the test split's AUC (null without anomalies there), F1 and false alarms. */
+  anomaly: z
+    .object({
+      method: AnomalyMethod,
+      testAuc: z.number().nullable(),
+      testF1: z.number(),
+      falseAlarmsPerHour: z.number(),
+    })
+    .nullable()
+    .default(null),
 })
 export type RunSummary = z.infer<typeof RunSummary>
 
@@ -211,6 +292,8 @@ export const RunDetail = RunSummary.extend({
   metrics: z.object({ val: SplitMetrics.nullable(), test: SplitMetrics.nullable() }),
   /** Test windows the model got wrong, most confident first (at most 200). */
   misclassified: z.array(MisclassifiedWindow),
+  /** Anomaly runs: the evaluation; null for classifiers. */
+  anomalyReport: AnomalyReport.nullable().default(null),
 })
 export type RunDetail = z.infer<typeof RunDetail>
 

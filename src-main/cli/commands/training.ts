@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type {
+  AnomalyReport,
   EventPayload,
   RunDetail,
   RunSummary,
@@ -65,8 +66,10 @@ export function registerTraining(program: Command, ctx: CliContext): void {
                   `${r.datasetName ?? 'inline'}${r.datasetChanged ? ' (changed)' : ''}`,
                   String(r.epochs),
                   r.params.toLocaleString('en-US'),
-                  percent(r.valAccuracy),
-                  percent(r.testAccuracy),
+                  r.anomaly ? 'anomaly' : percent(r.valAccuracy),
+                  r.anomaly
+                    ? `AUC ${r.anomaly.testAuc === null ? '–' : r.anomaly.testAuc.toFixed(3)}`
+                    : percent(r.testAccuracy),
                   r.seconds === null ? '–' : formatDuration(r.seconds),
                 ]),
               ),
@@ -95,6 +98,8 @@ class ProgressLines {
   readonly #unsubscribe: () => void
   #runId: number | null = null
   #ended: ((status: string) => void) | null = null
+  /** Runs that ended before `until` was asked about them (an anomaly run ends at once). */
+  readonly #endedRuns = new Map<number, string>()
 
   constructor(events: EventBus) {
     this.#unsubscribe = events.subscribe((event, payload) => {
@@ -102,7 +107,9 @@ class ProgressLines {
         this.#progress(payload as EventPayload<'training.onProgress'>)
       if (event === 'runs.onChanged') {
         const { runId, status } = payload as EventPayload<'runs.onChanged'>
-        if (runId === this.#runId && status !== 'running') this.#ended?.(status)
+        if (status === 'running') return
+        this.#endedRuns.set(runId, status)
+        if (runId === this.#runId) this.#ended?.(status)
       }
     })
   }
@@ -110,6 +117,8 @@ class ProgressLines {
   /** Resolves when run `runId` is no longer running. */
   until(runId: number): Promise<string> {
     this.#runId = runId
+    const ended = this.#endedRuns.get(runId)
+    if (ended !== undefined) return Promise.resolve(ended)
     return new Promise((resolve) => (this.#ended = resolve))
   }
 
@@ -131,7 +140,38 @@ class ProgressLines {
   }
 }
 
+/** An anomaly run: its threshold, then AUC, precision, recall, F1 and false alarms by split. */
+function describeAnomalyRun(run: RunDetail, report: AnomalyReport): string {
+  const auc = (v: number | null) => (v === null ? '–' : v.toFixed(3))
+  const rows = (['val', 'test'] as const).map((name) => {
+    const m = report[name]
+    return [
+      name === 'val' ? 'validation' : 'test',
+      String(m.normalWindows),
+      String(m.anomalousWindows),
+      auc(m.auc),
+      percent(m.precision),
+      percent(m.recall),
+      percent(m.f1),
+      m.falseAlarmsPerHour.toFixed(1),
+    ]
+  })
+  return [
+    `Run ${run.id}: ${run.status}, a ${report.method} anomaly model trained on ${report.trainWindows} windows of ${report.normalClasses.join(', ')}` +
+      (run.seconds === null ? '' : `, ${formatDuration(run.seconds)}`),
+    `Threshold ${report.threshold.toPrecision(4)} (${report.thresholdKind === 'f1' ? 'best F1 on validation' : 'a percentile of the normal validation scores'})` +
+      (report.shrinkage === null ? '' : `; covariance shrinkage ${report.shrinkage.toFixed(3)}`),
+    ...(report.thresholdNote ? [report.thresholdNote] : []),
+    '',
+    table(
+      ['SPLIT', 'NORMAL', 'ANOMALOUS', 'AUC', 'PRECISION', 'RECALL', 'F1', 'FALSE ALARMS/H'],
+      rows,
+    ),
+  ].join('\n')
+}
+
 function describeRun(run: RunDetail): string {
+  if (run.anomalyReport) return describeAnomalyRun(run, run.anomalyReport)
   const test = run.metrics.test
   const lines = [
     `Run ${run.id}: ${run.status}, ${run.epochs} epochs (best ${run.bestEpoch ?? '–'}), ` +

@@ -96,9 +96,12 @@ export class DeployState {
     })
   }
 
-  /** The runs that can be deployed: those that completed, newest first. */
+  /**
+   * The runs that can be deployed: the classifiers that completed, newest first (anomaly models
+   * do not go to a device yet: docs/anomaly.md).
+   */
   get runs(): RunSummary[] {
-    return this.#opts.runs().filter((r) => r.status === 'complete')
+    return this.#opts.runs().filter((r) => r.status === 'complete' && r.kind !== 'anomaly')
   }
 
   readonly run: RunSummary | null = $derived(

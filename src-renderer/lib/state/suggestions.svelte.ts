@@ -79,7 +79,7 @@ export class SuggestionsState {
   async loadRuns(): Promise<void> {
     try {
       const runs = await this.#api.call('runs.list', {})
-      this.runs = runs.filter((r) => r.status === 'complete')
+      this.runs = runs.filter((r) => r.status === 'complete' && r.kind !== 'anomaly')
       if (this.runId === null || !this.runs.some((r) => r.id === this.runId)) {
         this.runId = this.runs[0]?.id ?? null
       }

@@ -116,6 +116,8 @@ describe('the application state', () => {
       seconds: 3,
       error: null,
       datasetChanged: true,
+      kind: 'classifier' as const,
+      anomaly: null,
     }
     const { app } = appWith({ 'runs.list': () => [run] })
     await app.start()

@@ -35,6 +35,8 @@ function run(id: number, status: RunSummary['status'] = 'complete'): RunSummary 
     seconds: 12,
     error: null,
     datasetChanged: false,
+    kind: 'classifier',
+    anomaly: null,
   }
 }
 

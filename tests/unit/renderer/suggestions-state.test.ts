@@ -30,6 +30,8 @@ function run(id: number, status: Run['status']): Run {
     seconds: 3,
     error: null,
     datasetChanged: false,
+    kind: 'classifier',
+    anomaly: null,
   }
 }
 

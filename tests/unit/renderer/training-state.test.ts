@@ -58,6 +58,8 @@ function summary(id: number, change: Partial<RunSummary> = {}): RunSummary {
     seconds: null,
     error: null,
     datasetChanged: false,
+    kind: 'classifier',
+    anomaly: null,
     ...change,
   }
 }
@@ -89,6 +91,7 @@ function detail(id: number, change: Partial<RunDetail> = {}): RunDetail {
     diagnosis: { kind: 'learning', message: 'Learning: the validation loss is still falling.' },
     metrics: { val: null, test: null },
     misclassified: [],
+    anomalyReport: null,
     ...change,
   }
 }

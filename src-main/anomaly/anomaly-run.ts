@@ -1,0 +1,204 @@
+import { z } from 'zod'
+import { AnomalyReport, type ThresholdSpec } from '../../src-preload/contract/index.js'
+import { projectDefaultClass } from '../labels/class-service.js'
+import { ServiceError } from '../rpc/errors.js'
+import { toJsonObject } from '../store/json.js'
+import type { Project } from '../store/project.js'
+import type { Run } from '../store/runs.js'
+import type { PreparedRun } from '../training/job.js'
+import { anomalySplits, evaluateAnomaly } from './evaluation.js'
+import { fitGaussian, gaussianScore, type GaussianModel } from './gaussian.js'
+
+/** Features a Gaussian takes at most: its inverse covariance has this many squared. */
+export const MAX_GAUSSIAN_FEATURES = 256
+
+/** What an anomaly run trains on: normalized windows, which are anomalous, their new splits. */
+export interface AnomalyJob {
+  method: 'gaussian' | 'autoencoder'
+  width: number
+  /** windows × width, normalized with the training split's statistics. */
+  x: Float32Array
+  anomalous: boolean[]
+  /** 0 training (normal windows only), 1 validation, 2 test. */
+  split: Uint8Array
+  normalClasses: string[]
+  threshold: ThresholdSpec
+  shrinkage: number | undefined
+  strideS: number
+}
+
+/**
+ * The anomaly job of a prepared run: its normal classes (those named, else the project's default
+ * class), each window normal or not, and the training split's anomalies moved to validation and
+ * test. Refused in words where it cannot train: no normal class among the windows, no normal
+ * training window, a Gaussian over too many features.
+ */
+export function anomalyJob(project: Project, prepared: PreparedRun): AnomalyJob {
+  const spec = prepared.config.model
+  const method = spec.method ?? 'gaussian'
+  const { classNames, classIds, job } = prepared
+  let normalClasses: string[]
+  if (spec.normalClasses) {
+    const missing = spec.normalClasses.filter((name) => !classNames.includes(name))
+    if (missing.length > 0) {
+      throw new ServiceError(
+        'INVALID_ARGUMENT',
+        `Cannot train: the dataset has no windows of ${missing.map((m) => `"${m}"`).join(', ')} (it has ${classNames.join(', ')}).`,
+      )
+    }
+    normalClasses = spec.normalClasses
+  } else {
+    const id = projectDefaultClass(project)
+    const index = id === null ? -1 : classIds.indexOf(id)
+    if (index < 0) {
+      throw new ServiceError(
+        'INVALID_ARGUMENT',
+        'Cannot train: say which classes are normal running (normalClasses), or give the project a default class whose windows are in the dataset.',
+      )
+    }
+    normalClasses = [classNames[index] as string]
+  }
+  const normal = new Set(normalClasses.map((name) => classNames.indexOf(name)))
+  const anomalous = Array.from(job.y, (k) => !normal.has(k))
+  const split = anomalySplits(job.split, anomalous)
+  if (!split.some((s, i) => s === 0 && !anomalous[i])) {
+    throw new ServiceError(
+      'INVALID_ARGUMENT',
+      `Cannot train: the training split has no windows of ${normalClasses.join(', ')}.`,
+    )
+  }
+  const width = prepared.built.featureNames.length
+  if (method === 'gaussian' && width > MAX_GAUSSIAN_FEATURES) {
+    throw new ServiceError(
+      'INVALID_ARGUMENT',
+      `Cannot train: the Gaussian model takes at most ${MAX_GAUSSIAN_FEATURES} features and the ${prepared.datasetConfig.features.kind} windows have ${width}. Use stats or spectral features.`,
+    )
+  }
+  if (method === 'autoencoder') {
+    throw new ServiceError(
+      'UNSUPPORTED',
+      'Cannot train: the autoencoder method is not built yet; use "method": "gaussian" (docs/anomaly.md).',
+    )
+  }
+  return {
+    method,
+    width,
+    x: job.x,
+    anomalous,
+    split,
+    normalClasses,
+    threshold: spec.threshold ?? { kind: 'percentile', percentile: 99 },
+    shrinkage: spec.shrinkage,
+    strideS: prepared.datasetConfig.strideMs / 1000,
+  }
+}
+
+/** The Gaussian fitted to the normal training windows, every window's score, the evaluation. */
+export function trainGaussian(job: AnomalyJob): {
+  model: GaussianModel
+  scores: Float64Array
+  report: AnomalyReport
+} {
+  const { width, x, split, anomalous } = job
+  const trainRows: number[] = []
+  for (let i = 0; i < split.length; i++) if (split[i] === 0) trainRows.push(i)
+  const rows = new Float64Array(trainRows.length * width)
+  trainRows.forEach((row, i) => {
+    for (let f = 0; f < width; f++) rows[i * width + f] = x[row * width + f] as number
+  })
+  const model = fitGaussian(rows, width, { shrinkage: job.shrinkage })
+  const scores = new Float64Array(split.length)
+  for (let i = 0; i < split.length; i++) scores[i] = gaussianScore(model, x, i * width)
+  const evaluation = evaluateAnomaly({
+    scores,
+    anomalous,
+    split,
+    choice: job.threshold,
+    strideS: job.strideS,
+  })
+  return {
+    model,
+    scores,
+    report: {
+      method: 'gaussian',
+      normalClasses: job.normalClasses,
+      trainWindows: trainRows.length,
+      ...evaluation,
+      shrinkage: model.shrinkage,
+    },
+  }
+}
+
+/** The Gaussian as a run keeps it (`anomaly.json`): enough to score windows anywhere. */
+export const StoredAnomaly = z.object({
+  method: z.literal('gaussian'),
+  featureKind: z.string(),
+  featureNames: z.array(z.string()),
+  normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+  classNames: z.array(z.string()),
+  normalClasses: z.array(z.string()),
+  mean: z.array(z.number()),
+  /** Row-major, features × features. */
+  precision: z.array(z.number()),
+  shrinkage: z.number(),
+  threshold: z.number(),
+})
+export type StoredAnomaly = z.infer<typeof StoredAnomaly>
+
+const AnomalyMetrics = z.object({
+  kind: z.literal('anomaly'),
+  classes: z.array(z.string()),
+  report: AnomalyReport,
+})
+
+export const ANOMALY_ARTIFACT = 'anomaly.json'
+
+/** Stores an anomaly run's model and evaluation, and marks it complete. */
+export function storeAnomalyRun(
+  project: Project,
+  runId: number,
+  prepared: PreparedRun,
+  trained: ReturnType<typeof trainGaussian>,
+): void {
+  const stored: StoredAnomaly = {
+    method: 'gaussian',
+    featureKind: prepared.datasetConfig.features.kind,
+    featureNames: prepared.built.featureNames,
+    normalization: prepared.built.normalization,
+    classNames: prepared.classNames,
+    normalClasses: trained.report.normalClasses,
+    mean: Array.from(trained.model.mean),
+    precision: Array.from(trained.model.precision),
+    shrinkage: trained.model.shrinkage,
+    threshold: trained.report.threshold,
+  }
+  project.transaction(() => {
+    project.runs.putArtifact(
+      runId,
+      ANOMALY_ARTIFACT,
+      new TextEncoder().encode(JSON.stringify(stored)),
+    )
+    project.runs.update(runId, {
+      status: 'complete',
+      endedAt: Date.now(),
+      metrics: toJsonObject({
+        kind: 'anomaly',
+        classes: prepared.classNames,
+        report: trained.report,
+      }),
+    })
+  })
+}
+
+/** An anomaly run's evaluation; null for a classifier (or a run not ended). */
+export function anomalyReportOf(run: Run): AnomalyReport | null {
+  const parsed = AnomalyMetrics.safeParse(run.metrics)
+  return parsed.success ? parsed.data.report : null
+}
+
+/** An anomaly run's stored model; null for a classifier. */
+export function readStoredAnomaly(project: Project, runId: number): StoredAnomaly | null {
+  const bytes = project.runs.getArtifact(runId, ANOMALY_ARTIFACT)
+  if (!bytes) return null
+  return StoredAnomaly.parse(JSON.parse(new TextDecoder().decode(bytes)))
+}

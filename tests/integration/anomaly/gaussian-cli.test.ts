@@ -1,0 +1,121 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunDetail } from '../../../src-preload/contract/index.js'
+
+// The Gaussian anomaly model through the CLI (docs/anomaly.md): trained on the demo machine's
+// normal windows only, with its imbalance and bearing episodes held out for evaluation.
+
+let dir: string
+let project: string
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, ['bin/tinyloop.js', '--project', project, ...args], {
+    env: { ...process.env, TINYLOOP_USER_DATA: join(dir, 'data') },
+    encoding: 'utf8',
+  })
+}
+
+function train(model: object, dataset: object = {}): ReturnType<typeof cli> {
+  const config = join(dir, 'train.json')
+  writeFileSync(
+    config,
+    JSON.stringify({
+      dataset: {
+        windowMs: 1000,
+        strideMs: 500,
+        features: { kind: 'spectral', bands: 16 },
+        recordings: { ids: [1, 2, 3, 4] },
+        ...dataset,
+      },
+      model: { kind: 'anomaly', method: 'gaussian', ...model },
+    }),
+  )
+  return cli('--json', 'train', '--config', config)
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tinyloop-anomaly-'))
+  project = join(dir, 'p.tinyloop')
+  expect(cli('demo', '--minutes', '12').status).toBe(0)
+  // A recording with no anomaly at all (unlabeled, the machine turned: all of it normal).
+  expect(
+    cli('demo', '--minutes', '2', '--recordings', '1', '--seed', '5', '--drift', 'mount').status,
+  ).toBe(0)
+}, 120_000)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('the Gaussian anomaly model', () => {
+  it('trains on normal windows only and tells the faults apart: test AUC over 0.95', () => {
+    const result = train({})
+    expect(result.status, result.stderr).toBe(0)
+    const run = JSON.parse(result.stdout) as RunDetail
+    expect(run.status).toBe('complete')
+    expect(run.kind).toBe('anomaly')
+    const report = run.anomalyReport!
+    expect(report.method).toBe('gaussian')
+    expect(report.normalClasses).toEqual(['normal'])
+    expect(report.thresholdKind).toBe('percentile')
+    // Every labeled fault is evaluated, none trained on.
+    expect(report.val.anomalousWindows + report.test.anomalousWindows).toBeGreaterThan(50)
+    expect(report.test.auc).toBeGreaterThan(0.95)
+    expect(report.val.auc).toBeGreaterThan(0.95)
+    // The 99th percentile of normal validation scores: about 1% of them above it.
+    expect(report.val.falseAlarmRate).toBeGreaterThan(0)
+    expect(report.val.falseAlarmRate).toBeLessThan(0.03)
+    expect(report.shrinkage).toBeGreaterThanOrEqual(0)
+    expect(report.roc!.fpr[0]).toBe(0)
+    expect(report.roc!.tpr.at(-1)).toBe(1)
+    const counted = report.histogram.normal.reduce((a, b) => a + b, 0)
+    expect(counted).toBe(report.val.normalWindows + report.test.normalWindows)
+    const runs = cli('--json', 'runs')
+    const [listed] = JSON.parse(runs.stdout) as { kind: string; anomaly: { testAuc: number } }[]
+    expect(listed?.kind).toBe('anomaly')
+    expect(listed?.anomaly.testAuc).toBeCloseTo(report.test.auc!, 12)
+  })
+
+  it('tunes the threshold for the best F1 on validation where anomalies are labeled', () => {
+    const percentile = JSON.parse(train({}).stdout) as RunDetail
+    const f1 = JSON.parse(train({ threshold: { kind: 'f1' } }).stdout) as RunDetail
+    expect(f1.anomalyReport!.thresholdKind).toBe('f1')
+    expect(f1.anomalyReport!.val.f1).toBeGreaterThanOrEqual(percentile.anomalyReport!.val.f1)
+    // The same model: only the threshold differs.
+    expect(f1.anomalyReport!.test.auc).toBeCloseTo(percentile.anomalyReport!.test.auc!, 12)
+  })
+
+  it('trains and calibrates on a recording without anomalies, saying what it could not measure', () => {
+    const result = train(
+      { threshold: { kind: 'f1' } },
+      { recordings: { ids: [5] }, split: { method: 'blocks' } },
+    )
+    expect(result.status, result.stderr).toBe(0)
+    const report = (JSON.parse(result.stdout) as RunDetail).anomalyReport!
+    expect(report.test.anomalousWindows).toBe(0)
+    expect(report.test.auc).toBeNull()
+    expect(report.roc).toBeNull()
+    expect(report.thresholdKind).toBe('percentile')
+    expect(report.thresholdNote).toMatch(/No labeled anomalies in validation/)
+    expect(Number.isFinite(report.threshold)).toBe(true)
+  })
+
+  it('refuses what it cannot train, in words, before a run exists', () => {
+    const unknown = train({ normalClasses: ['idle'] })
+    expect(unknown.status).toBe(1)
+    expect(unknown.stderr).toMatch(/no windows of "idle"/)
+    const raw = train({}, { features: { kind: 'raw' } })
+    expect(raw.status).toBe(1)
+    expect(raw.stderr).toMatch(/at most 256 features/)
+  })
+
+  it('prints its threshold and measures, and a device export says it is not there yet', () => {
+    const result = cli('runs')
+    expect(result.stdout).toMatch(/gaussian .* anomaly +AUC (1\.000|0\.9\d\d)/)
+    const trained = train({})
+    const runId = (JSON.parse(trained.stdout) as RunDetail).id
+    const text = cli('card', String(runId))
+    expect(text.status).toBe(1)
+    expect(text.stderr).toMatch(/anomaly model: it scores windows .* does not go to a device yet/)
+  })
+})
