@@ -2,6 +2,7 @@
  * `npm run bench [-- name...]`: runs the benchmarks (all, or those named) and prints one JSON
  * report. Each compares against a baseline measured in the same run.
  */
+import { anomaly } from './anomaly.js'
 import { captureThroughput } from './capture-throughput.js'
 import { dataset } from './dataset.js'
 import { drift } from './drift.js'
@@ -28,6 +29,7 @@ const BENCHMARKS = {
   flash,
   'retrain-and-flash': retrainAndFlash,
   drift,
+  anomaly,
 }
 
 const wanted = process.argv.slice(2)

@@ -1,11 +1,16 @@
 import { z } from 'zod'
-import { AnomalyReport, type ThresholdSpec } from '../../src-preload/contract/index.js'
+import {
+  AnomalyReport,
+  type LayerSpec,
+  type ThresholdSpec,
+} from '../../src-preload/contract/index.js'
 import { projectDefaultClass } from '../labels/class-service.js'
 import { ServiceError } from '../rpc/errors.js'
 import { toJsonObject } from '../store/json.js'
 import type { Project } from '../store/project.js'
 import type { Run } from '../store/runs.js'
 import type { PreparedRun } from '../training/job.js'
+import type { TrainJob } from '../training/train-loop.js'
 import { anomalySplits, evaluateAnomaly } from './evaluation.js'
 import { fitGaussian, gaussianScore, type GaussianModel } from './gaussian.js'
 
@@ -74,12 +79,6 @@ export function anomalyJob(project: Project, prepared: PreparedRun): AnomalyJob 
       `Cannot train: the Gaussian model takes at most ${MAX_GAUSSIAN_FEATURES} features and the ${prepared.datasetConfig.features.kind} windows have ${width}. Use stats or spectral features.`,
     )
   }
-  if (method === 'autoencoder') {
-    throw new ServiceError(
-      'UNSUPPORTED',
-      'Cannot train: the autoencoder method is not built yet; use "method": "gaussian" (docs/anomaly.md).',
-    )
-  }
   return {
     method,
     width,
@@ -90,6 +89,48 @@ export function anomalyJob(project: Project, prepared: PreparedRun): AnomalyJob 
     threshold: spec.threshold ?? { kind: 'percentile', percentile: 99 },
     shrinkage: spec.shrinkage,
     strideS: prepared.datasetConfig.strideMs / 1000,
+  }
+}
+
+/**
+ * The autoencoder's layers before its linear output (as wide as the input): a preset-like
+ * bottleneck unless the model spec gives its own.
+ */
+export const AUTOENCODER_LAYERS: LayerSpec[] = [
+  { type: 'dense', units: 16, activation: 'relu', l2: 0 },
+  { type: 'dense', units: 8, activation: 'relu', l2: 0 },
+  { type: 'dense', units: 16, activation: 'relu', l2: 0 },
+]
+
+/** The trainer's job for an autoencoder: reconstruct the normal training windows. */
+export function autoencoderJob(prepared: PreparedRun, job: AnomalyJob): TrainJob {
+  return {
+    layers: prepared.config.model.layers ?? AUTOENCODER_LAYERS,
+    inputShape: prepared.inputShape,
+    classNames: [],
+    x: job.x,
+    y: Int32Array.from(job.anomalous, (a) => (a ? 1 : 0)),
+    split: job.split,
+    settings: prepared.config.training,
+    objective: 'reconstruct',
+  }
+}
+
+/** The autoencoder's evaluation from its reconstruction errors (the trainer's `scores`). */
+export function autoencoderReport(job: AnomalyJob, scores: Float32Array): AnomalyReport {
+  const evaluation = evaluateAnomaly({
+    scores,
+    anomalous: job.anomalous,
+    split: job.split,
+    choice: job.threshold,
+    strideS: job.strideS,
+  })
+  return {
+    method: 'autoencoder',
+    normalClasses: job.normalClasses,
+    trainWindows: job.split.filter((s) => s === 0).length,
+    ...evaluation,
+    shrinkage: null,
   }
 }
 
@@ -129,20 +170,31 @@ export function trainGaussian(job: AnomalyJob): {
   }
 }
 
-/** The Gaussian as a run keeps it (`anomaly.json`): enough to score windows anywhere. */
-export const StoredAnomaly = z.object({
-  method: z.literal('gaussian'),
+const StoredCommon = {
   featureKind: z.string(),
   featureNames: z.array(z.string()),
   normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
   classNames: z.array(z.string()),
   normalClasses: z.array(z.string()),
-  mean: z.array(z.number()),
-  /** Row-major, features × features. */
-  precision: z.array(z.number()),
-  shrinkage: z.number(),
   threshold: z.number(),
-})
+}
+
+/**
+ * An anomaly model as a run keeps it (`anomaly.json`): the Gaussian whole (enough to score
+ * windows anywhere); the autoencoder's threshold and facts, its layers and weights being in
+ * `model.json` and `weights.f32` as a classifier's are.
+ */
+export const StoredAnomaly = z.discriminatedUnion('method', [
+  z.object({
+    method: z.literal('gaussian'),
+    ...StoredCommon,
+    mean: z.array(z.number()),
+    /** Row-major, features × features. */
+    precision: z.array(z.number()),
+    shrinkage: z.number(),
+  }),
+  z.object({ method: z.literal('autoencoder'), ...StoredCommon }),
+])
 export type StoredAnomaly = z.infer<typeof StoredAnomaly>
 
 const AnomalyMetrics = z.object({
@@ -153,25 +205,34 @@ const AnomalyMetrics = z.object({
 
 export const ANOMALY_ARTIFACT = 'anomaly.json'
 
-/** Stores an anomaly run's model and evaluation, and marks it complete. */
+/**
+ * Stores an anomaly run's model and evaluation, and marks it complete: the Gaussian whole; for
+ * the autoencoder, `anomaly.json` beside the classifier-like artifacts stored first.
+ */
 export function storeAnomalyRun(
   project: Project,
   runId: number,
   prepared: PreparedRun,
-  trained: ReturnType<typeof trainGaussian>,
+  trained: { report: AnomalyReport; gaussian?: GaussianModel },
 ): void {
-  const stored: StoredAnomaly = {
-    method: 'gaussian',
+  const common = {
     featureKind: prepared.datasetConfig.features.kind,
     featureNames: prepared.built.featureNames,
     normalization: prepared.built.normalization,
     classNames: prepared.classNames,
     normalClasses: trained.report.normalClasses,
-    mean: Array.from(trained.model.mean),
-    precision: Array.from(trained.model.precision),
-    shrinkage: trained.model.shrinkage,
     threshold: trained.report.threshold,
   }
+  const { gaussian } = trained
+  const stored: StoredAnomaly = gaussian
+    ? {
+        method: 'gaussian',
+        ...common,
+        mean: Array.from(gaussian.mean),
+        precision: Array.from(gaussian.precision),
+        shrinkage: gaussian.shrinkage,
+      }
+    : { method: 'autoencoder', ...common }
   project.transaction(() => {
     project.runs.putArtifact(
       runId,
@@ -194,6 +255,16 @@ export function storeAnomalyRun(
 export function anomalyReportOf(run: Run): AnomalyReport | null {
   const parsed = AnomalyMetrics.safeParse(run.metrics)
   return parsed.success ? parsed.data.report : null
+}
+
+/** The Gaussian a run keeps, ready to score. */
+export function gaussianOf(stored: Extract<StoredAnomaly, { method: 'gaussian' }>): GaussianModel {
+  return {
+    width: stored.featureNames.length,
+    mean: Float64Array.from(stored.mean),
+    precision: Float64Array.from(stored.precision),
+    shrinkage: stored.shrinkage,
+  }
 }
 
 /** An anomaly run's stored model; null for a classifier. */

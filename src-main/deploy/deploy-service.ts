@@ -1,4 +1,5 @@
-import { readStoredAnomaly } from '../anomaly/anomaly-run.js'
+import { gaussianOf, readStoredAnomaly, type StoredAnomaly } from '../anomaly/anomaly-run.js'
+import { gaussianScore } from '../anomaly/gaussian.js'
 import { createHash } from 'node:crypto'
 import type {
   InspectedModel,
@@ -205,6 +206,8 @@ export class DeployService {
   /** The model's int8 predictions on the windows of a `tinyloop windows --out` CSV file. */
   async predict(runId: number, path: string) {
     const project = this.#opts.project()
+    const anomaly = readStoredAnomaly(project, runId)
+    if (anomaly) return this.#scoreWindows(anomaly, path)
     const run = this.#int8(project, runId)
     const { model } = run.stored
     const rows = await readWindowsCsv(path, model.featureNames)
@@ -212,7 +215,9 @@ export class DeployService {
     const mean = model.normalization?.mean
     const std = model.normalization?.std
     return {
+      kind: 'classifier' as const,
       classes: model.classNames,
+      threshold: null,
       windows: rows.map(({ line, features }) => {
         const normalized = features.map((v, f) => (v - (mean?.[f] ?? 0)) / (std?.[f] ?? 1))
         const { output, classIndex } = predict(interpreter, normalized)
@@ -221,6 +226,41 @@ export class DeployService {
           output: Array.from(output),
           classIndex,
           className: model.classNames[classIndex] ?? String(classIndex),
+          score: null,
+          anomalous: null,
+        }
+      }),
+    }
+  }
+
+  /** An anomaly run's scores of the windows of a CSV, each flagged over its threshold. */
+  async #scoreWindows(stored: StoredAnomaly, path: string) {
+    if (stored.method !== 'gaussian') {
+      throw new ServiceError(
+        'UNSUPPORTED',
+        'The autoencoder scores windows once it is exported to int8, which is not built yet (docs/anomaly.md); its evaluation is in tinyloop runs and the Train view.',
+      )
+    }
+    const rows = await readWindowsCsv(path, stored.featureNames)
+    const model = gaussianOf(stored)
+    const mean = stored.normalization?.mean
+    const std = stored.normalization?.std
+    const normal = stored.normalClasses.join('/')
+    return {
+      kind: 'anomaly' as const,
+      classes: [normal, 'anomaly'],
+      threshold: stored.threshold,
+      windows: rows.map(({ line, features }) => {
+        const normalized = features.map((v, f) => (v - (mean?.[f] ?? 0)) / (std?.[f] ?? 1))
+        const score = gaussianScore(model, normalized)
+        const anomalous = score > stored.threshold
+        return {
+          line,
+          output: [],
+          classIndex: anomalous ? 1 : 0,
+          className: anomalous ? 'anomaly' : normal,
+          score,
+          anomalous,
         }
       }),
     }
@@ -237,13 +277,14 @@ export class DeployService {
 
   /** The run's stored int8 file, made (and kept) the first time it is asked for. */
   #int8(project: Project, runId: number): Int8Run {
-    const stored = readStoredModel(project, runId)
-    if (!stored && readStoredAnomaly(project, runId)) {
+    const anomaly = readStoredAnomaly(project, runId)
+    if (anomaly) {
       throw new ServiceError(
         'UNSUPPORTED',
-        `Run ${runId} is a Gaussian anomaly model: it scores windows (tinyloop runs, the Train view) but does not go to a device yet (docs/anomaly.md). Pick a classifier run.`,
+        `Run ${runId} is ${anomaly.method === 'gaussian' ? 'a Gaussian' : 'an autoencoder'} anomaly model: it scores windows (tinyloop runs, the Train view) but does not go to a device yet (docs/anomaly.md). Pick a classifier run.`,
       )
     }
+    const stored = readStoredModel(project, runId)
     if (!stored) {
       const run = project.runs.get(runId)
       throw new ServiceError(

@@ -56,6 +56,8 @@ export const StoredModel = z.object({
   normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
   /** The TF.js weights in order; `weights.f32` holds their values, float32 little-endian. */
   weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
+  /** `reconstruct`: an autoencoder, its output layer linear and as wide as its input. */
+  objective: z.enum(['classify', 'reconstruct']).default('classify'),
 })
 export type StoredModel = z.infer<typeof StoredModel>
 
@@ -74,7 +76,8 @@ export function storeRunResult(
   const { built, job, classIds } = prepared
   const [trainRows, , testRows] = splitIndices(job.split)
   const k = job.classNames.length
-  const misclassified = testRows
+  // An autoencoder has no classes to get wrong.
+  const misclassified = (k === 0 ? [] : testRows)
     .flatMap((row, i) => {
       const predicted = argmax(result.testProbabilities, i * k, k)
       const actual = job.y[row] as number
@@ -118,6 +121,7 @@ export function storeRunResult(
     featureNames: built.featureNames,
     normalization: built.normalization,
     weights: result.weights.map((w) => ({ name: w.name, shape: w.shape })),
+    objective: job.objective ?? 'classify',
   }
   const weights = new Float32Array(result.weights.reduce((n, w) => n + w.values.length, 0))
   let at = 0

@@ -11,9 +11,10 @@ export interface WeightTensor {
 }
 
 /**
- * A TensorFlow.js model of `layers` plus the softmax output layer, with every initializer
- * seeded (glorot-uniform kernels, zero biases) so the same seed builds the same model. Dropout
- * is a seeded layer of ours: its mask differs from batch to batch, the same in every run.
+ * A TensorFlow.js model of `layers` plus the output layer (`classes` units, softmax; or linear,
+ * an autoencoder's reconstruction), with every initializer seeded (glorot-uniform kernels, zero
+ * biases) so the same seed builds the same model. Dropout is a seeded layer of ours: its mask
+ * differs from batch to batch, the same in every run.
  */
 export function buildTfModel(
   tf: Tf,
@@ -21,6 +22,7 @@ export function buildTfModel(
   inputShape: readonly number[],
   classes: number,
   seed: number,
+  output: 'softmax' | 'linear' = 'softmax',
 ): TF.Sequential {
   const SeededDropout = seededDropoutClass(tf)
   const model = tf.sequential()
@@ -88,7 +90,7 @@ export function buildTfModel(
     tf.layers.dense({
       ...input,
       units: classes,
-      activation: 'softmax',
+      activation: output,
       kernelInitializer: kernel(layers.length),
       biasInitializer: 'zeros',
     }),

@@ -24,6 +24,12 @@ export interface TrainJob {
   /** 0 training, 1 validation, 2 test, per window. */
   split: Uint8Array
   settings: TrainingSettings
+  /**
+   * `reconstruct`: an autoencoder (docs/anomaly.md). The output layer is linear with one unit
+   * per feature, the loss the mean squared error of the reconstruction, `y` says which windows
+   * are anomalous (1; the training split has none) and validation loss counts the normal ones.
+   */
+  objective?: 'classify' | 'reconstruct'
 }
 
 export interface TrainHooks {
@@ -44,6 +50,8 @@ export interface TrainResult {
   test: SplitMetrics | null
   /** Class probabilities of the test windows, in window order (for the misclassified list). */
   testProbabilities: Float32Array
+  /** `reconstruct`: every window's reconstruction error (mean squared, normalized units). */
+  scores?: Float32Array
 }
 
 /** Class weights are used (with 'auto') when the largest class has this many times the smallest. */
@@ -58,6 +66,7 @@ const PREDICT_BATCH = 512
  * the WebAssembly backend computes in one thread, so the same job gives the same weights.
  */
 export async function trainModel(tf: Tf, job: TrainJob, hooks: TrainHooks): Promise<TrainResult> {
+  if (job.objective === 'reconstruct') return trainAutoencoder(tf, job, hooks)
   const { settings, classNames, inputShape } = job
   const k = classNames.length
   const width = inputShape.reduce((a, b) => a * b, 1)
@@ -277,4 +286,114 @@ function splitLoss(
     if (argmax(p, i * k, k) === actual) correct++
   })
   return { loss: loss / rows.length, accuracy: correct / rows.length }
+}
+
+/**
+ * An autoencoder (docs/anomaly.md): `layers` then a linear layer as wide as the input, trained
+ * with Adam on the training split's windows (all normal) to reproduce them, the mean squared
+ * error as the loss, checked on the normal validation windows after every epoch, early stopping
+ * restoring the best. Its result's `scores` are every window's reconstruction error; `accuracy`
+ * has no meaning here and is 0.
+ */
+async function trainAutoencoder(tf: Tf, job: TrainJob, hooks: TrainHooks): Promise<TrainResult> {
+  const { settings, inputShape } = job
+  const width = inputShape.reduce((a, b) => a * b, 1)
+  const [trainIdx, valIdx] = splitIndices(job.split)
+  const normalVal = valIdx.filter((row) => job.y[row] === 0)
+  const model = buildTfModel(tf, job.layers, inputShape, width, settings.seed, 'linear')
+  const optimizer = tf.train.adam(settings.learningRate)
+  const penalties = l2Terms(model, job.layers)
+  const gather = (rows: readonly number[]) => {
+    const data = new Float32Array(rows.length * width)
+    rows.forEach((row, i) => data.set(job.x.subarray(row * width, (row + 1) * width), i * width))
+    return data
+  }
+  const errors = (rows: readonly number[]) => {
+    const x = gather(rows)
+    const out = predict(tf, model, x, rows.length, inputShape)
+    const scores = new Float32Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      let sum = 0
+      for (let f = 0; f < width; f++) {
+        const d = (out[i * width + f] as number) - (x[i * width + f] as number)
+        sum += d * d
+      }
+      scores[i] = sum / width
+    }
+    return scores
+  }
+  const random = seededRandom(settings.seed)
+  const batches = Math.max(1, Math.ceil(trainIdx.length / settings.batchSize))
+  const curves: EpochPoint[] = []
+  let best: { epoch: number; loss: number; weights: WeightTensor[] } | null = null
+  let cancelled = false
+  try {
+    for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
+      const started = performance.now()
+      const order = shuffled(trainIdx, random)
+      let lossSum = 0
+      for (let b = 0; b < batches; b++) {
+        const rows = order.slice(b * settings.batchSize, (b + 1) * settings.batchSize)
+        const clean = gather(rows)
+        // The input may be augmented; the target is the window as it was.
+        const noisy = Float32Array.from(clean)
+        augment(noisy, rows.length, inputShape, settings.augmentation, random)
+        const loss = tf.tidy(() => {
+          const x = tf.tensor(noisy, [rows.length, ...inputShape])
+          const target = tf.tensor(clean, [rows.length, width])
+          const cost = optimizer.minimize(() => {
+            const p = model.apply(x, { training: true }) as TF.Tensor
+            let total = tf.mean(tf.square(tf.sub(p, target))) as TF.Scalar
+            for (const { kernel, l2 } of penalties) {
+              total = tf.add(total, tf.mul(l2, tf.sum(tf.square(kernel.read())))) as TF.Scalar
+            }
+            return total
+          }, true)
+          return (cost as TF.Scalar).dataSync()[0] as number
+        })
+        lossSum += loss * rows.length
+        hooks.onBatch(epoch, b + 1, batches)
+        if (hooks.cancelled()) {
+          cancelled = true
+          break
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+      const seen = cancelled ? 0 : trainIdx.length
+      if (seen === 0) break
+      const valErrors = normalVal.length ? errors(normalVal) : null
+      const valLoss = valErrors ? valErrors.reduce((a, b) => a + b, 0) / valErrors.length : null
+      const point: EpochPoint = {
+        epoch,
+        loss: lossSum / seen,
+        accuracy: 0,
+        valLoss,
+        valAccuracy: null,
+        seconds: (performance.now() - started) / 1000,
+      }
+      curves.push(point)
+      hooks.onEpoch(point)
+      const monitored = point.valLoss ?? point.loss
+      if (!best || monitored < best.loss)
+        best = { epoch, loss: monitored, weights: weightsOf(model) }
+      if (settings.earlyStopping.enabled && epoch - best.epoch >= settings.earlyStopping.patience)
+        break
+    }
+    if (best && settings.earlyStopping.enabled) setWeights(tf, model, best.weights)
+    const all = Array.from({ length: job.split.length }, (_, i) => i)
+    return {
+      curves,
+      bestEpoch: best && settings.earlyStopping.enabled ? best.epoch : (curves.at(-1)?.epoch ?? 0),
+      cancelled,
+      classWeights: null,
+      weights: weightsOf(model),
+      val: null,
+      test: null,
+      testProbabilities: new Float32Array(0),
+      scores: errors(all),
+    }
+  } finally {
+    optimizer.dispose()
+    model.dispose()
+  }
 }

@@ -17,10 +17,13 @@ import type { Run } from '../store/runs.js'
 import { diagnose } from './diagnosis.js'
 import type { Backend } from './engine.js'
 import { prepareRun, resolveRun, type PreparedRun } from './job.js'
+import type { TrainResult } from './train-loop.js'
 import { DatasetRef, metricsOf, pointsOf, storeRunResult } from './run-record.js'
 import {
   anomalyJob,
   anomalyReportOf,
+  autoencoderJob,
+  autoencoderReport,
   storeAnomalyRun,
   trainGaussian,
   type AnomalyJob,
@@ -94,11 +97,34 @@ export class TrainingService {
     const host = new TrainerHost(this.#opts.launcher)
     const active: Active = { runId, host, points: [], started: Date.now(), done: Promise.resolve() }
     this.#active = active
-    active.done = anomaly
-      ? this.#trainAnomaly(project, active, prepared, anomaly)
-      : this.#train(project, active, prepared)
+    active.done =
+      anomaly?.method === 'gaussian'
+        ? this.#trainGaussian(project, active, prepared, anomaly)
+        : anomaly
+          ? this.#trainAutoencoder(project, active, prepared, anomaly)
+          : this.#train(project, active, prepared)
     this.#opts.events.emit('runs.onChanged', { runId, status: 'running' })
     return this.summary(runId)
+  }
+
+  /**
+   * An autoencoder trains in the trainer process like a classifier; it keeps a classifier's
+   * artifacts (its layers, weights, calibration windows: all normal), then the anomaly model's
+   * threshold and evaluation over its reconstruction errors.
+   */
+  #trainAutoencoder(
+    project: Project,
+    active: Active,
+    prepared: PreparedRun,
+    anomaly: AnomalyJob,
+  ): Promise<void> {
+    const job = autoencoderJob(prepared, anomaly)
+    const own = { ...prepared, job }
+    return this.#train(project, active, own, job, (result) => {
+      storeRunResult(project, active.runId, own, result)
+      const report = autoencoderReport(anomaly, result.scores ?? new Float32Array(0))
+      if (!result.cancelled) storeAnomalyRun(project, active.runId, prepared, { report })
+    })
   }
 
   cancel(runId: number): RunSummary {
@@ -166,7 +192,13 @@ export class TrainingService {
     }
   }
 
-  async #train(project: Project, active: Active, prepared: PreparedRun): Promise<void> {
+  async #train(
+    project: Project,
+    active: Active,
+    prepared: PreparedRun,
+    job = prepared.job,
+    store = (result: TrainResult) => storeRunResult(project, active.runId, prepared, result),
+  ): Promise<void> {
     const { runId, host } = active
     const { events, log } = this.#opts
     const heartbeat = setInterval(() => project.runs.heartbeat(runId), HEARTBEAT_MS)
@@ -188,7 +220,7 @@ export class TrainingService {
       diagnosis: null,
     })
     try {
-      const result = await host.run(prepared.job, this.#opts.backend ?? 'wasm', {
+      const result = await host.run(job, this.#opts.backend ?? 'wasm', {
         onProgress: (message) => {
           active.points.push(...message.points)
           if (message.points.length)
@@ -209,7 +241,7 @@ export class TrainingService {
           })
         },
       })
-      storeRunResult(project, runId, prepared, result)
+      store(result)
       emit({
         stage: 'done',
         epoch: result.curves.length,
@@ -237,7 +269,7 @@ export class TrainingService {
    * An anomaly run: the Gaussian is fitted here (a mean and a covariance: milliseconds for
    * summary features), scored and calibrated, then stored; its progress is its end.
    */
-  async #trainAnomaly(
+  async #trainGaussian(
     project: Project,
     active: Active,
     prepared: PreparedRun,
@@ -248,7 +280,7 @@ export class TrainingService {
     try {
       await new Promise((resolve) => setImmediate(resolve))
       const trained = trainGaussian(job)
-      storeAnomalyRun(project, runId, prepared, trained)
+      storeAnomalyRun(project, runId, prepared, { report: trained.report, gaussian: trained.model })
       events.emit('training.onProgress', {
         runId,
         elapsedS: (Date.now() - active.started) / 1000,

@@ -177,16 +177,26 @@ export const deployMethods = {
    * The int8 model of a run on the windows of a `tinyloop windows --out` CSV (its features, in
    * the run's order): per window the output bytes and the class.
    */
+  /**
+   * A run on the windows of a `tinyloop windows --out` CSV: a classifier's int8 outputs and class;
+   * an anomaly model's score and flag (`anomalous`: the score is over `threshold`).
+   */
   'deploy.predict': method(
     z.object({ runId: RunRef, path: FilePath }).strict(),
     z.object({
+      kind: z.enum(['classifier', 'anomaly']),
       classes: z.array(z.string()),
+      threshold: z.number().nullable(),
       windows: z.array(
         z.object({
           line: z.number().int(),
+          /** The int8 output tensor; empty for an anomaly model. */
           output: z.array(z.number().int()),
           classIndex: z.number().int(),
+          /** The class; an anomaly model's `anomaly`, or its normal classes joined. */
           className: z.string(),
+          score: z.number().nullable(),
+          anomalous: z.boolean().nullable(),
         }),
       ),
     }),

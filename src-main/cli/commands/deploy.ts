@@ -74,17 +74,31 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
 
   program
     .command('predict')
-    .description("a run's int8 model on the windows of a tinyloop windows --out CSV")
+    .description(
+      "a run on the windows of a tinyloop windows --out CSV: a classifier's int8 outputs, an anomaly model's scores",
+    )
     .argument('<run>', 'run id (see tinyloop runs)')
     .requiredOption('--input <file>', 'windows CSV (tinyloop windows --config ... --out x.csv)')
     .action((run: string, cmd: { input: string }) =>
       ctx.withServices(async (_services, client) => {
         const result = await client.call('deploy.predict', { runId: runId(run), path: cmd.input })
         ctx.print(result, () =>
-          table(
-            ['LINE', 'CLASS', ...result.classes.map((c) => `${c} (int8)`)],
-            result.windows.map((w) => [String(w.line), w.className, ...w.output.map(String)]),
-          ),
+          result.kind === 'anomaly'
+            ? [
+                table(
+                  ['LINE', 'SCORE', 'VERDICT'],
+                  result.windows.map((w) => [
+                    String(w.line),
+                    (w.score ?? 0).toPrecision(5),
+                    w.anomalous ? 'ANOMALY' : w.className,
+                  ]),
+                ),
+                `${result.windows.filter((w) => w.anomalous).length} of ${result.windows.length} windows over the threshold ${result.threshold?.toPrecision(5)}.`,
+              ].join('\n')
+            : table(
+                ['LINE', 'CLASS', ...result.classes.map((c) => `${c} (int8)`)],
+                result.windows.map((w) => [String(w.line), w.className, ...w.output.map(String)]),
+              ),
         )
       }, 'read'),
     )

@@ -22,7 +22,8 @@ export function registerTraining(program: Command, ctx: CliContext): void {
     .action((cmd: { config: string }) =>
       ctx.withServices(async (services, client) => {
         const config = await readConfig(cmd.config)
-        const progress = new ProgressLines(services.events)
+        // An autoencoder's epochs say its reconstruction error (it has no accuracy).
+        const progress = new ProgressLines(services.events, config.model?.kind === 'anomaly')
         let run: RunSummary
         try {
           run = await client.call('training.start', config)
@@ -101,7 +102,10 @@ class ProgressLines {
   /** Runs that ended before `until` was asked about them (an anomaly run ends at once). */
   readonly #endedRuns = new Map<number, string>()
 
-  constructor(events: EventBus) {
+  readonly #reconstruction: boolean
+
+  constructor(events: EventBus, reconstruction = false) {
+    this.#reconstruction = reconstruction
     this.#unsubscribe = events.subscribe((event, payload) => {
       if (event === 'training.onProgress')
         this.#progress(payload as EventPayload<'training.onProgress'>)
@@ -129,6 +133,13 @@ class ProgressLines {
   #progress(progress: EventPayload<'training.onProgress'>): void {
     if (this.#runId !== null && progress.runId !== this.#runId) return
     for (const p of progress.points) {
+      if (this.#reconstruction) {
+        const val = p.valLoss === null ? '' : `, normal validation windows ${p.valLoss.toFixed(4)}`
+        process.stderr.write(
+          `epoch ${p.epoch}/${progress.epochs}: reconstruction error ${p.loss.toFixed(4)}${val}\n`,
+        )
+        continue
+      }
       const val =
         p.valLoss === null
           ? ''
@@ -157,7 +168,7 @@ function describeAnomalyRun(run: RunDetail, report: AnomalyReport): string {
     ]
   })
   return [
-    `Run ${run.id}: ${run.status}, a ${report.method} anomaly model trained on ${report.trainWindows} windows of ${report.normalClasses.join(', ')}` +
+    `Run ${run.id}: ${run.status}, ${report.method === 'gaussian' ? 'a Gaussian' : 'an autoencoder'} anomaly model trained on ${report.trainWindows} windows of ${report.normalClasses.join(', ')}` +
       (run.seconds === null ? '' : `, ${formatDuration(run.seconds)}`),
     `Threshold ${report.threshold.toPrecision(4)} (${report.thresholdKind === 'f1' ? 'best F1 on validation' : 'a percentile of the normal validation scores'})` +
       (report.shrinkage === null ? '' : `; covariance shrinkage ${report.shrinkage.toFixed(3)}`),

@@ -50,6 +50,9 @@ const ENDED: ReadonlySet<RunSummary['status']> = new Set([
  * answers to older models dropped), the run in progress from its events, and the runs kept in
  * the project, one of which is shown with its curves and evaluation.
  */
+/** What the Train view trains: a classifier, or one of the two anomaly methods. */
+export type ModelKind = 'classifier' | 'gaussian' | 'autoencoder'
+
 export class TrainingState {
   readonly #api: ApiClient
   readonly #versions: () => DatasetVersionInfo[]
@@ -57,6 +60,12 @@ export class TrainingState {
   datasetId = $state<number | null>(null)
   /** The preset chosen; null: the one that suits the dataset's features. */
   presetChoice = $state<ModelPreset | null>(null)
+  /** A classifier, or an anomaly model trained on normal windows only (docs/anomaly.md). */
+  kind = $state<ModelKind>('classifier')
+  /** The anomaly model's normal classes; null: the project's default class. */
+  normalClasses = $state<string[] | null>(null)
+  /** How its threshold is set: the 99th percentile of normal validation scores, or the best F1. */
+  thresholdKind = $state<'percentile' | 'f1'>('percentile')
   board = $state<BoardId>('nano33ble')
   settings = $state<TrainingSettings>(structuredClone(TRAINING_DEFAULTS))
   estimate = $state.raw<ModelEstimate | null>(null)
@@ -105,7 +114,17 @@ export class TrainingState {
   /** The layers differ from the preset's. */
   readonly edited: boolean = $derived(!sameLayers(this.layers, PRESET_LAYERS[this.preset]))
   readonly model: ModelSpec = $derived(
-    this.edited ? { layers: [...this.layers] } : { preset: this.preset },
+    this.kind === 'classifier'
+      ? this.edited
+        ? { layers: [...this.layers] }
+        : { preset: this.preset }
+      : {
+          kind: 'anomaly',
+          method: this.kind,
+          ...(this.normalClasses?.length ? { normalClasses: [...this.normalClasses] } : {}),
+          threshold:
+            this.thresholdKind === 'f1' ? { kind: 'f1' } : { kind: 'percentile', percentile: 99 },
+        },
   )
   /** What Train sends: only the dataset is needed, everything else has its default. */
   readonly config: TrainConfigInput | null = $derived(

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -118,4 +118,67 @@ describe('the Gaussian anomaly model', () => {
     expect(text.status).toBe(1)
     expect(text.stderr).toMatch(/anomaly model: it scores windows .* does not go to a device yet/)
   })
+
+  it('scores and flags the windows of a windows CSV with `tinyloop predict`', () => {
+    const run = JSON.parse(train({}).stdout) as RunDetail
+    const config = join(dir, 'windows.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        windowMs: 1000,
+        strideMs: 500,
+        features: { kind: 'spectral', bands: 16 },
+        recordings: { ids: [1, 2, 3, 4] },
+      }),
+    )
+    const csv = join(dir, 'windows.csv')
+    expect(cli('windows', '--config', config, '--out', csv).status).toBe(0)
+    const predicted = cli('--json', 'predict', String(run.id), '--input', csv)
+    expect(predicted.status, predicted.stderr).toBe(0)
+    const result = JSON.parse(predicted.stdout) as {
+      kind: string
+      threshold: number
+      windows: { score: number; anomalous: boolean; className: string }[]
+    }
+    expect(result.kind).toBe('anomaly')
+    expect(result.threshold).toBe(run.anomalyReport!.threshold)
+    const labels = readFileSync(csv, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[3])
+    expect(result.windows).toHaveLength(labels.length)
+    const share = (label: (l: string) => boolean) => {
+      const rows = result.windows.filter((_, i) => label(labels[i]!))
+      return rows.filter((w) => w.anomalous).length / rows.length
+    }
+    // Faults are flagged; normal running mostly is not (about 1% of it by the threshold).
+    expect(share((l) => l !== 'normal')).toBeGreaterThan(0.9)
+    expect(share((l) => l === 'normal')).toBeLessThan(0.05)
+    for (const w of result.windows) expect(w.anomalous).toBe(w.score > result.threshold)
+    const text = cli('predict', String(run.id), '--input', csv)
+    expect(text.stdout).toMatch(/windows over the threshold/)
+  })
+})
+
+describe('the autoencoder', () => {
+  it('trains on normal windows only in the trainer process and tells the faults apart', () => {
+    const result = train({ method: 'autoencoder' })
+    expect(result.status, result.stderr).toBe(0)
+    const run = JSON.parse(result.stdout) as RunDetail
+    expect(run.status).toBe('complete')
+    expect(run.preset).toBe('autoencoder')
+    const report = run.anomalyReport!
+    expect(report.method).toBe('autoencoder')
+    expect(report.shrinkage).toBeNull()
+    expect(run.curves.length).toBeGreaterThan(3)
+    // The reconstruction error of normal validation windows falls as it learns.
+    expect(run.curves.at(-1)!.valLoss!).toBeLessThan(run.curves[0]!.valLoss!)
+    expect(report.test.auc).toBeGreaterThan(0.95)
+    expect(report.val.falseAlarmRate).toBeLessThan(0.03)
+    // Not on a device yet, in words.
+    const card = cli('card', String(run.id))
+    expect(card.status).toBe(1)
+    expect(card.stderr).toMatch(/an autoencoder anomaly model/)
+  }, 120_000)
 })

@@ -185,6 +185,30 @@ describe('what the Train view trains', () => {
     expect(state.model).toEqual({ preset: 'dense' })
   })
 
+  it('sends an anomaly model: its method, the normal classes ticked (else none), its threshold', async () => {
+    const { bridge, state } = trainingWith()
+    state.kind = 'gaussian'
+    expect(state.model).toEqual({
+      kind: 'anomaly',
+      method: 'gaussian',
+      threshold: { kind: 'percentile', percentile: 99 },
+    })
+    state.kind = 'autoencoder'
+    state.normalClasses = ['normal', 'idle']
+    state.thresholdKind = 'f1'
+    expect(state.model).toEqual({
+      kind: 'anomaly',
+      method: 'autoencoder',
+      normalClasses: ['normal', 'idle'],
+      threshold: { kind: 'f1' },
+    })
+    await state.start()
+    expect((bridge.argsOf('training.start')[0] as { model: unknown }).model).toEqual(state.model)
+    // Back to a classifier: its preset again.
+    state.kind = 'classifier'
+    expect(state.model).toEqual({ preset: 'conv1d' })
+  })
+
   it('shows the estimate of the latest model, whatever order the answers come in', async () => {
     const answers = [deferred<ModelEstimate>(), deferred<ModelEstimate>()]
     const { bridge, state } = trainingWith({
