@@ -29,8 +29,9 @@ export interface AnomalySplitMetrics {
 }
 
 export interface ScoreHistogram {
-  /** bins + 1 edges, equal width, over both kinds. */
+  /** bins + 1 edges over both kinds: of equal width, or of equal ratio (`log`). */
   edges: number[]
+  scale: 'linear' | 'log'
   normal: number[]
   anomalous: number[]
 }
@@ -156,20 +157,36 @@ function thin(curve: ReturnType<typeof roc>): AnomalyEvaluation['roc'] {
   }
 }
 
-/** Scores on a log scale would suit distances better; equal bins up to the 99.5th percentile. */
+/**
+ * The scores in bins from the lowest to the highest: of equal ratio where all are positive and
+ * span a hundredfold or more (distances and errors: faults score orders of magnitude above normal
+ * running), else of equal width.
+ */
 export function scoreHistogram(scores: number[], anomalous: boolean[], bins = 40): ScoreHistogram {
-  const sorted = [...scores].sort((a, b) => a - b)
-  const lo = sorted[0] ?? 0
-  const hi = sorted[Math.min(sorted.length - 1, Math.floor(0.995 * sorted.length))] ?? 1
-  const top = hi > lo ? hi : lo + 1
-  const width = (top - lo) / bins
-  const edges = Array.from({ length: bins + 1 }, (_, k) => lo + k * width)
+  let lo = Infinity
+  let hi = -Infinity
+  for (const s of scores) {
+    if (s < lo) lo = s
+    if (s > hi) hi = s
+  }
+  if (!Number.isFinite(lo)) {
+    lo = 0
+    hi = 1
+  }
+  const log = lo > 0 && hi / lo >= 100
+  const at = log ? Math.log : (v: number) => v
+  const from = at(lo)
+  const span = at(hi) - from || 1
+  const width = span / bins
+  const edges = Array.from({ length: bins + 1 }, (_, k) =>
+    log ? Math.exp(from + k * width) : from + k * width,
+  )
   const normal = new Array<number>(bins).fill(0)
   const flagged = new Array<number>(bins).fill(0)
   scores.forEach((s, i) => {
-    const k = Math.min(bins - 1, Math.max(0, Math.floor((s - lo) / width)))
+    const k = Math.min(bins - 1, Math.max(0, Math.floor((at(Math.max(s, lo)) - from) / width)))
     if (anomalous[i]) flagged[k] = (flagged[k] as number) + 1
     else normal[k] = (normal[k] as number) + 1
   })
-  return { edges, normal, anomalous: flagged }
+  return { edges, scale: log ? 'log' : 'linear', normal, anomalous: flagged }
 }

@@ -105,7 +105,8 @@ export function storeRunResult(
     val: result.val,
     test: result.test,
     misclassified,
-    diagnosis: diagnose(result.curves),
+    // The diagnosis reads accuracy, which an autoencoder has not.
+    diagnosis: job.objective === 'reconstruct' ? null : diagnose(result.curves),
   }
   const width = job.x.length / Math.max(job.y.length, 1)
   const calibration = new Float32Array(Math.min(CALIBRATION_WINDOWS, trainRows.length) * width)

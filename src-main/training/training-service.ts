@@ -158,7 +158,7 @@ export class TrainingService {
       classWeights: metrics?.classWeights ?? null,
       estimate: metrics?.estimate ?? null,
       curves: pointsOf(run),
-      diagnosis: metrics?.diagnosis ?? diagnose(pointsOf(run)),
+      diagnosis: metrics?.diagnosis ?? (anomalyReportOf(run) ? null : diagnose(pointsOf(run))),
       metrics: { val: metrics?.val ?? null, test: metrics?.test ?? null },
       misclassified: metrics?.misclassified ?? [],
       anomalyReport: anomalyReportOf(run),
@@ -201,6 +201,7 @@ export class TrainingService {
   ): Promise<void> {
     const { runId, host } = active
     const { events, log } = this.#opts
+    const reconstruct = job.objective === 'reconstruct'
     const heartbeat = setInterval(() => project.runs.heartbeat(runId), HEARTBEAT_MS)
     heartbeat.unref()
     const emit = (progress: Omit<TrainingProgress, 'runId' | 'elapsedS'>) =>
@@ -237,7 +238,7 @@ export class TrainingService {
             batches: message.batches,
             etaS: active.points.length > 0 ? Math.max(0, (message.epochs - done) * perEpoch) : null,
             points: message.points,
-            diagnosis: diagnose(active.points),
+            diagnosis: reconstruct ? null : diagnose(active.points),
           })
         },
       })
@@ -250,7 +251,7 @@ export class TrainingService {
         batches: 0,
         etaS: 0,
         points: [],
-        diagnosis: diagnose(result.curves),
+        diagnosis: reconstruct ? null : diagnose(result.curves),
       })
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)

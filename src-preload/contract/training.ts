@@ -240,9 +240,10 @@ export const AnomalyReport = z.object({
   test: AnomalySplitMetrics,
   /** The test split's ROC curve; null without labeled anomalies in test. */
   roc: z.object({ fpr: z.array(z.number()), tpr: z.array(z.number()) }).nullable(),
-  /** Validation and test scores, normal against anomalous, in equal bins. */
+  /** Validation and test scores, normal against anomalous, in equal (or log-spaced) bins. */
   histogram: z.object({
     edges: z.array(z.number()),
+    scale: z.enum(['linear', 'log']).default('linear'),
     normal: z.array(z.number().int()),
     anomalous: z.array(z.number().int()),
   }),
