@@ -10,7 +10,10 @@ import { toJsonObject } from '../store/json.js'
 import type { Project } from '../store/project.js'
 import type { Run } from '../store/runs.js'
 import type { PreparedRun } from '../training/job.js'
+import type { StoredModel } from '../training/run-record.js'
 import type { TrainJob } from '../training/train-loop.js'
+import { createInterpreter, exportTflite, readTflite } from '../tflite/index.js'
+import { int8ReconstructionScore } from './autoencoder-score.js'
 import { anomalySplits, evaluateAnomaly } from './evaluation.js'
 import { fitGaussian, gaussianScore, type GaussianModel } from './gaussian.js'
 
@@ -116,21 +119,44 @@ export function autoencoderJob(prepared: PreparedRun, job: AnomalyJob): TrainJob
   }
 }
 
-/** The autoencoder's evaluation from its reconstruction errors (the trainer's `scores`). */
-export function autoencoderReport(job: AnomalyJob, scores: Float32Array): AnomalyReport {
-  const evaluation = evaluateAnomaly({
-    scores,
-    anomalous: job.anomalous,
-    split: job.split,
-    choice: job.threshold,
-    strideS: job.strideS,
-  })
+/**
+ * The autoencoder's evaluation: its int8 model (quantized here, as it goes to a device) scores
+ * every window, the threshold is calibrated on those scores, and the float model's test AUC (the
+ * trainer's reconstruction errors) is kept beside them. The int8 file is returned to be kept.
+ */
+export function autoencoderReport(
+  job: AnomalyJob,
+  stored: { model: StoredModel; weights: Float32Array; calibration: Float32Array },
+  floatScores: Float32Array,
+): { report: AnomalyReport; int8: Uint8Array } {
+  const exported = exportTflite(stored)
+  const interpreter = createInterpreter(readTflite(exported.bytes))
+  const scores = new Float64Array(job.split.length)
+  for (let i = 0; i < scores.length; i++) {
+    scores[i] = int8ReconstructionScore(
+      interpreter,
+      job.x.subarray(i * job.width, (i + 1) * job.width),
+    )
+  }
+  const evaluate = (values: ArrayLike<number>) =>
+    evaluateAnomaly({
+      scores: values,
+      anomalous: job.anomalous,
+      split: job.split,
+      choice: job.threshold,
+      strideS: job.strideS,
+    })
+  const evaluation = evaluate(scores)
   return {
-    method: 'autoencoder',
-    normalClasses: job.normalClasses,
-    trainWindows: job.split.filter((s) => s === 0).length,
-    ...evaluation,
-    shrinkage: null,
+    report: {
+      method: 'autoencoder',
+      normalClasses: job.normalClasses,
+      trainWindows: job.split.filter((s) => s === 0).length,
+      ...evaluation,
+      shrinkage: null,
+      floatTestAuc: floatScores.length === scores.length ? evaluate(floatScores).test.auc : null,
+    },
+    int8: exported.bytes,
   }
 }
 
@@ -166,6 +192,7 @@ export function trainGaussian(job: AnomalyJob): {
       trainWindows: trainRows.length,
       ...evaluation,
       shrinkage: model.shrinkage,
+      floatTestAuc: null,
     },
   }
 }

@@ -1,4 +1,5 @@
 import { gaussianOf, readStoredAnomaly, type StoredAnomaly } from '../anomaly/anomaly-run.js'
+import { int8ReconstructionScore } from '../anomaly/autoencoder-score.js'
 import { gaussianScore } from '../anomaly/gaussian.js'
 import { createHash } from 'node:crypto'
 import type {
@@ -207,7 +208,7 @@ export class DeployService {
   async predict(runId: number, path: string) {
     const project = this.#opts.project()
     const anomaly = readStoredAnomaly(project, runId)
-    if (anomaly) return this.#scoreWindows(anomaly, path)
+    if (anomaly) return this.#scoreWindows(project, runId, anomaly, path)
     const run = this.#int8(project, runId)
     const { model } = run.stored
     const rows = await readWindowsCsv(path, model.featureNames)
@@ -234,15 +235,19 @@ export class DeployService {
   }
 
   /** An anomaly run's scores of the windows of a CSV, each flagged over its threshold. */
-  async #scoreWindows(stored: StoredAnomaly, path: string) {
-    if (stored.method !== 'gaussian') {
-      throw new ServiceError(
-        'UNSUPPORTED',
-        'The autoencoder scores windows once it is exported to int8, which is not built yet (docs/anomaly.md); its evaluation is in tinyloop runs and the Train view.',
-      )
-    }
+  async #scoreWindows(project: Project, runId: number, stored: StoredAnomaly, path: string) {
     const rows = await readWindowsCsv(path, stored.featureNames)
-    const model = gaussianOf(stored)
+    // The Gaussian in double; the autoencoder by its int8 file, as the device scores.
+    let scoreOf: (window: Float32Array) => number
+    if (stored.method === 'gaussian') {
+      const model = gaussianOf(stored)
+      scoreOf = (window) => gaussianScore(model, window)
+    } else {
+      const bytes = project.runs.getArtifact(runId, INT8_ARTIFACT)
+      if (!bytes) throw new ServiceError('NOT_FOUND', `Run ${runId} kept no int8 model.`)
+      const interpreter = createInterpreter(readTflite(bytes))
+      scoreOf = (window) => int8ReconstructionScore(interpreter, window)
+    }
     const mean = stored.normalization?.mean
     const std = stored.normalization?.std
     const normal = stored.normalClasses.join('/')
@@ -252,7 +257,7 @@ export class DeployService {
       threshold: stored.threshold,
       windows: rows.map(({ line, features }) => {
         const normalized = features.map((v, f) => (v - (mean?.[f] ?? 0)) / (std?.[f] ?? 1))
-        const score = gaussianScore(model, normalized)
+        const score = scoreOf(normalized)
         const anomalous = score > stored.threshold
         return {
           line,

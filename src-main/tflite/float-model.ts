@@ -12,6 +12,18 @@ export interface FloatModel {
   classNames: string[]
   /** In TF.js order: each dense or conv1d layer's kernel then bias, the output layer's last. */
   weights: WeightTensor[]
+  /**
+   * `reconstruct`: an autoencoder, whose output layer is linear and as wide as its input (its
+   * output is the reconstruction); else the classifier's softmax over `classNames`.
+   */
+  objective?: 'classify' | 'reconstruct'
+}
+
+/** The output layer's units: one per class, or (an autoencoder) one per input value. */
+export function outputUnits(model: Pick<FloatModel, 'objective' | 'inputShape' | 'classNames'>) {
+  return model.objective === 'reconstruct'
+    ? model.inputShape.reduce((a, b) => a * b, 1)
+    : model.classNames.length
 }
 
 /** A layer's activation function, as training names it. */
@@ -68,11 +80,12 @@ export function floatModelOf(stored: StoredModel, values: Float32Array): FloatMo
   if (at !== values.length) {
     throw new TfliteError(`The run's weights hold ${values.length} values; its model names ${at}.`)
   }
-  const model = {
+  const model: FloatModel = {
     layers: stored.layers,
     inputShape: stored.inputShape,
     classNames: stored.classNames,
     weights,
+    objective: stored.objective,
   }
   resolveLayers(model)
   return model
@@ -91,7 +104,7 @@ export function windowsOf(values: Float32Array, inputShape: readonly number[]): 
 
 /** Each layer with its weights and the shape it sees, the output layer (softmax) last. */
 export function resolveLayers(model: FloatModel): ResolvedLayer[] {
-  const shaped = shapeModel(model.layers, model.inputShape, model.classNames.length)
+  const shaped = shapeModel(model.layers, model.inputShape, outputUnits(model))
   if (shaped.problems.length) throw new TfliteError(shaped.problems.join(' '))
   const weights = [...model.weights]
   const take = (index: number, shape: number[]) => {
@@ -114,7 +127,7 @@ export function resolveLayers(model: FloatModel): ResolvedLayer[] {
           index,
           inputs,
           units: layer.units,
-          activation: 'softmax',
+          activation: model.objective === 'reconstruct' ? 'linear' : 'softmax',
           kernel: take(index, [inputs, layer.units]),
           bias: take(index, [layer.units]),
         }

@@ -1,5 +1,11 @@
 import { roundHalfAway } from './fixed-point.js'
-import { floatForward, resolveLayers, type FloatModel, type ResolvedLayer } from './float-model.js'
+import {
+  floatForward,
+  outputUnits,
+  resolveLayers,
+  type FloatModel,
+  type ResolvedLayer,
+} from './float-model.js'
 import {
   TfliteError,
   type BuiltinOptions,
@@ -135,15 +141,22 @@ export function quantizeModel(
         break
     }
   }
+  const reconstruct = float.objective === 'reconstruct'
   const model = graph.model(
     inputTensor,
     current.tensor,
-    opts.description ?? `TinyLoop int8 classifier: ${float.classNames.join(', ')}`,
+    opts.description ??
+      (reconstruct
+        ? 'TinyLoop int8 autoencoder: its output is the reconstruction of its input'
+        : `TinyLoop int8 classifier: ${float.classNames.join(', ')}`),
   )
   return {
     model,
     input: { ...inputQ, shape: [...(model.tensors[inputTensor] as TfliteTensor).shape] },
-    output: { ...SOFTMAX_OUTPUT, shape: [1, float.classNames.length] },
+    // An autoencoder's output keeps the range its last layer was calibrated to.
+    output: reconstruct
+      ? { scale: current.q.scale, zeroPoint: current.q.zeroPoint, shape: [1, outputUnits(float)] }
+      : { ...SOFTMAX_OUTPUT, shape: [1, float.classNames.length] },
     calibrationWindows: calibration.length,
   }
 }

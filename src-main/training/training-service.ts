@@ -18,7 +18,7 @@ import { diagnose } from './diagnosis.js'
 import type { Backend } from './engine.js'
 import { prepareRun, resolveRun, type PreparedRun } from './job.js'
 import type { TrainResult } from './train-loop.js'
-import { DatasetRef, metricsOf, pointsOf, storeRunResult } from './run-record.js'
+import { DatasetRef, metricsOf, pointsOf, readStoredModel, storeRunResult } from './run-record.js'
 import {
   anomalyJob,
   anomalyReportOf,
@@ -122,8 +122,15 @@ export class TrainingService {
     const own = { ...prepared, job }
     return this.#train(project, active, own, job, (result) => {
       storeRunResult(project, active.runId, own, result)
-      const report = autoencoderReport(anomaly, result.scores ?? new Float32Array(0))
-      if (!result.cancelled) storeAnomalyRun(project, active.runId, prepared, { report })
+      const stored = readStoredModel(project, active.runId)
+      if (result.cancelled || !stored) return
+      const { report, int8 } = autoencoderReport(
+        anomaly,
+        stored,
+        result.scores ?? new Float32Array(0),
+      )
+      project.runs.putArtifact(active.runId, 'model-int8.tflite', int8)
+      storeAnomalyRun(project, active.runId, prepared, { report })
     })
   }
 

@@ -249,6 +249,11 @@ export const AnomalyReport = z.object({
   }),
   /** The Gaussian's covariance shrinkage; null for the autoencoder. */
   shrinkage: z.number().nullable(),
+  /**
+   * The autoencoder: its evaluation is of its int8 model's scores (the device's), and this is
+   * the float model's test AUC beside them; null for the Gaussian (no int8 model).
+   */
+  floatTestAuc: z.number().nullable().default(null),
 })
 export type AnomalyReport = z.infer<typeof AnomalyReport>
 

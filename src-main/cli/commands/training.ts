@@ -172,6 +172,11 @@ function describeAnomalyRun(run: RunDetail, report: AnomalyReport): string {
       (run.seconds === null ? '' : `, ${formatDuration(run.seconds)}`),
     `Threshold ${report.threshold.toPrecision(4)} (${report.thresholdKind === 'f1' ? 'best F1 on validation' : 'a percentile of the normal validation scores'})` +
       (report.shrinkage === null ? '' : `; covariance shrinkage ${report.shrinkage.toFixed(3)}`),
+    ...(report.method === 'autoencoder'
+      ? [
+          `Scores of its int8 model, as a device computes them${report.floatTestAuc === null ? '' : ` (the float model's test AUC: ${auc(report.floatTestAuc)})`}.`,
+        ]
+      : []),
     ...(report.thresholdNote ? [report.thresholdNote] : []),
     '',
     table(

@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunDetail } from '../../../src-preload/contract/index.js'
+import { int8ReconstructionScore } from '../../../src-main/anomaly/autoencoder-score.js'
+import { openProject } from '../../../src-main/store/open.js'
+import { createInterpreter, quantizeInput, readTflite } from '../../../src-main/tflite/index.js'
+import { armNn, joined, liteRt, ours } from '../tflite/runtimes.js'
 
 // The Gaussian anomaly model through the CLI (docs/anomaly.md): trained on the demo machine's
 // normal windows only, with its imbalance and bearing episodes held out for evaluation.
@@ -180,5 +184,46 @@ describe('the autoencoder', () => {
     const card = cli('card', String(run.id))
     expect(card.status).toBe(1)
     expect(card.stderr).toMatch(/an autoencoder anomaly model/)
+  }, 120_000)
+
+  it('scores with its int8 model: the same bytes in LiteRT.js and Arm NN, the same scores', async () => {
+    const trained = JSON.parse(train({ method: 'autoencoder' }).stdout) as RunDetail
+    const report = trained.anomalyReport!
+    expect(report.floatTestAuc).toBeGreaterThan(0.95)
+    expect(report.test.auc).toBeGreaterThan(0.95)
+    const csv = join(dir, 'windows.csv')
+    const predicted = cli('--json', 'predict', String(trained.id), '--input', csv)
+    expect(predicted.status, predicted.stderr).toBe(0)
+    const result = JSON.parse(predicted.stdout) as {
+      threshold: number
+      windows: { score: number; anomalous: boolean }[]
+    }
+    expect(result.threshold).toBe(report.threshold)
+    const stored = openProject(project, { create: false, readonly: true })
+    const bytes = stored.runs.getArtifact(trained.id, 'model-int8.tflite')!
+    const anomaly = JSON.parse(
+      new TextDecoder().decode(stored.runs.getArtifact(trained.id, 'anomaly.json')!),
+    ) as { normalization: { mean: number[]; std: number[] }; featureNames: string[] }
+    stored.close()
+    // The CSV's windows normalized and quantized as the device does.
+    const interpreter = createInterpreter(readTflite(bytes))
+    const rows = readFileSync(csv, 'utf8').trim().split('\n')
+    const header = rows[0]!.split(',')
+    const columns = anomaly.featureNames.map((name) => header.indexOf(name))
+    const windows = rows.slice(1, 201).map((line) => {
+      const cells = line.split(',')
+      return Float32Array.from(
+        columns,
+        (c, f) =>
+          (Number(cells[c]) - anomaly.normalization.mean[f]!) / anomaly.normalization.std[f]!,
+      )
+    })
+    const inputs = windows.map((w) => quantizeInput(w, interpreter.input))
+    const reference = joined(ours(bytes, inputs))
+    expect(joined(await liteRt(bytes, inputs)).equals(reference)).toBe(true)
+    expect(joined(await armNn(bytes, inputs)).equals(reference)).toBe(true)
+    windows.forEach((w, i) => {
+      expect(result.windows[i]!.score).toBe(int8ReconstructionScore(interpreter, w))
+    })
   }, 120_000)
 })
