@@ -30,7 +30,15 @@ import { FIRMWARE_FLASH_BYTES, FIRMWARE_RAM_BYTES } from '../training/estimate.j
 import { readStoredModel, type StoredModel } from '../training/run-record.js'
 import { InputFileError, readInputFile } from '../input-file.js'
 import { downloadOf, exportFiles, imageOf, type ExportedFiles } from './exports.js'
-import { heldOutWindows, type HeldOut } from './held-out.js'
+import {
+  fastestStream,
+  heldOutWindows,
+  runDatasetConfig,
+  runRecordings,
+  type HeldOut,
+} from './held-out.js'
+import type { ModelMetadata } from './c-model.js'
+import { writeModelImage } from '../device/model-image.js'
 import { readWindowsCsv } from './windows-csv.js'
 
 /** The int8 file of a run, kept with it: the card, the checks and the exports use these bytes. */
@@ -165,9 +173,73 @@ export class DeployService {
   /** The run's model image: what a device is flashed with (the bytes `export --format image` writes). */
   image(runId: number): Uint8Array {
     const project = this.#opts.project()
+    const anomaly = readStoredAnomaly(project, runId)
+    if (anomaly) return this.#anomalyImage(project, runId, anomaly)
     const run = this.#int8(project, runId)
     const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
     return imageOf({ run, heldOut, runId })
+  }
+
+  /**
+   * An anomaly run's model image (docs/protocol.md): the autoencoder's int8 file with its
+   * threshold, or the Gaussian's constants (no .tflite), with the window, features and
+   * normalization of the run's dataset.
+   */
+  #anomalyImage(project: Project, runId: number, stored: StoredAnomaly): Uint8Array {
+    const config = runDatasetConfig(project, this.#opts.datasets, runId)
+    const { sampleRateHz, channels } = fastestStream(project, runRecordings(project, runId))
+    const tflite =
+      stored.method === 'autoencoder'
+        ? project.runs.getArtifact(runId, INT8_ARTIFACT)
+        : new Uint8Array(0)
+    if (!tflite) throw new ServiceError('NOT_FOUND', `Run ${runId} kept no int8 model.`)
+    const parsed = tflite.length ? readTflite(tflite) : null
+    const quantOf = (tensor: number | undefined) => {
+      const t = tensor === undefined ? undefined : parsed?.tensors[tensor]
+      return {
+        scale: t?.quantization?.scale[0] ?? 0,
+        zeroPoint: t?.quantization?.zeroPoint[0] ?? 0,
+        shape: t?.shape ?? [],
+      }
+    }
+    const meta: ModelMetadata = {
+      format: 'tinyloop-model',
+      version: 1,
+      runId,
+      classes: [],
+      window: {
+        ms: config.windowMs,
+        strideMs: config.strideMs,
+        sampleRateHz,
+        samples: Math.round((config.windowMs / 1000) * sampleRateHz),
+        channels,
+      },
+      features: {
+        kind: stored.featureKind,
+        names: stored.featureNames,
+        bands: config.features.bands,
+        rawLength: null,
+      },
+      normalization: stored.normalization,
+      input: quantOf(parsed?.inputs[0]),
+      output: quantOf(parsed?.outputs[0]),
+      arenaBytes: parsed ? planModel(parsed).arenaBytes : 0,
+      modelBytes: tflite.length,
+      sha256: sha256(tflite),
+      ops: parsed ? [...new Set(parsed.operatorCodes.map((c) => c.name))] : [],
+    }
+    return writeModelImage(
+      meta,
+      tflite,
+      stored.method === 'gaussian'
+        ? {
+            kind: 'gaussian',
+            threshold: stored.threshold,
+            mean: stored.mean,
+            precision: stored.precision,
+          }
+        : { kind: 'autoencoder', threshold: stored.threshold },
+    )
   }
 
   /** An export as one file's bytes, for a browser to download. */

@@ -65,13 +65,7 @@ export function heldOutWindows(
   for (const split of ['train', 'val', 'test'] as const) {
     sets[split].labels = Int32Array.from(labels[split])
   }
-  const streams = recordingIds.flatMap((id) => project.streams.list(id))
-  const fastest = streams.reduce<(typeof streams)[number] | null>(
-    (best, s) => (!best || s.rateHz > best.rateHz ? s : best),
-    null,
-  )
-  const sampleRateHz = fastest?.rateHz ?? 0
-  const channels = fastest?.channels.map((c) => c.name) ?? []
+  const { sampleRateHz, channels } = fastestStream(project, recordingIds)
   const ref = DatasetRef.safeParse(run?.datasetRef)
   const marks = ref.success ? ref.data.marks : []
   const now = project.datasets.marks(marks.map((m) => m.id))
@@ -86,6 +80,22 @@ export function heldOutWindows(
 }
 
 /** The dataset config a run trained on: a saved version's, or the one given whole. */
+/** The nominal rate and channels of the fastest stream of some recordings: what a device samples. */
+export function fastestStream(
+  project: Project,
+  recordingIds: readonly number[],
+): { sampleRateHz: number; channels: string[] } {
+  const streams = recordingIds.flatMap((id) => project.streams.list(id))
+  const fastest = streams.reduce<(typeof streams)[number] | null>(
+    (best, s) => (!best || s.rateHz > best.rateHz ? s : best),
+    null,
+  )
+  return {
+    sampleRateHz: fastest?.rateHz ?? 0,
+    channels: fastest?.channels.map((c) => c.name) ?? [],
+  }
+}
+
 /** The recordings a run trained on, as it noted them when it started (none: not noted). */
 export function runRecordings(project: Project, runId: number): number[] {
   const ref = DatasetRef.safeParse(project.runs.get(runId)?.datasetRef)

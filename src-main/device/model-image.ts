@@ -16,6 +16,17 @@ const TFLITE_ALIGN = 16
 const FEATURE_KINDS = ['raw', 'snapshot', 'stats', 'spectral'] as const
 const FLAG_NORMALIZED = 1
 
+/** `modelKind`: 0 a classifier, 1 an autoencoder, 2 a Gaussian (docs/protocol.md). */
+export const MODEL_KINDS = ['classifier', 'autoencoder', 'gaussian'] as const
+
+/**
+ * What an anomaly model's image adds after its class names (docs/protocol.md): the threshold a
+ * score is flagged over, and a Gaussian's constants (its image has no .tflite).
+ */
+export type AnomalyImagePart =
+  | { kind: 'autoencoder'; threshold: number }
+  | { kind: 'gaussian'; threshold: number; mean: number[]; precision: number[] }
+
 export interface ModelImage {
   version: number
   totalBytes: number
@@ -32,8 +43,10 @@ export interface ModelImage {
   bands: number
   rawLength: number
   classes: string[]
-  /** 0: a classifier. */
+  /** 0: a classifier; 1: an autoencoder; 2: a Gaussian. */
   modelKind: number
+  /** An anomaly model's threshold (and a Gaussian's constants); null for a classifier. */
+  anomaly: AnomalyImagePart | null
   normalization: { mean: number[]; std: number[] } | null
   inputScale: number
   inputZeroPoint: number
@@ -47,7 +60,11 @@ export interface ModelImage {
 export class ModelImageError extends Error {}
 
 /** The image of a run's exported model (`meta` as the other exports describe it). */
-export function writeModelImage(meta: ModelMetadata, tflite: Uint8Array): Uint8Array {
+export function writeModelImage(
+  meta: ModelMetadata,
+  tflite: Uint8Array,
+  anomaly: AnomalyImagePart | null = null,
+): Uint8Array {
   const featureKind = FEATURE_KINDS.indexOf(meta.features.kind as ModelImage['featureKind'])
   if (featureKind < 0) throw new RangeError(`No image for features of kind ${meta.features.kind}.`)
   const { window } = meta
@@ -62,7 +79,7 @@ export function writeModelImage(meta: ModelMetadata, tflite: Uint8Array): Uint8A
   w.u8(window.channels.length).u8(featureKind).u16(featureCount)
   w.u16(meta.features.bands).u16(meta.features.rawLength ?? 0)
   w.u8(meta.classes.length)
-    .u8(0)
+    .u8(anomaly ? MODEL_KINDS.indexOf(anomaly.kind) : 0)
     .u8(meta.normalization ? FLAG_NORMALIZED : 0)
     .u8(0)
   w.f32(meta.input.scale).i32(meta.input.zeroPoint)
@@ -77,6 +94,19 @@ export function writeModelImage(meta: ModelMetadata, tflite: Uint8Array): Uint8A
   }
   for (const name of window.channels) w.str8(name)
   for (const name of meta.classes) w.str8(name)
+  if (anomaly) {
+    w.f64(anomaly.threshold)
+    if (anomaly.kind === 'gaussian') {
+      if (
+        anomaly.mean.length !== featureCount ||
+        anomaly.precision.length !== featureCount * featureCount
+      ) {
+        throw new RangeError('The Gaussian needs a mean per feature and features² precisions.')
+      }
+      for (const v of anomaly.mean) w.f64(v)
+      for (const v of anomaly.precision) w.f64(v)
+    }
+  }
   const tfliteOffset = Math.ceil(w.length / TFLITE_ALIGN) * TFLITE_ALIGN
   w.zeros(tfliteOffset - w.length).bytes(tflite)
   const image = w.finish()
@@ -143,6 +173,25 @@ export function readModelImage(bytes: Uint8Array): ModelImage {
     }
     const channels = Array.from({ length: channelCount }, () => r.str8())
     const classes = Array.from({ length: classCount }, () => r.str8())
+    const kindName = MODEL_KINDS[modelKind]
+    if (kindName === undefined) {
+      throw new ModelImageError(`The image's model kind ${modelKind} is not one TinyLoop knows.`)
+    }
+    let anomaly: AnomalyImagePart | null = null
+    if (kindName === 'autoencoder') anomaly = { kind: 'autoencoder', threshold: r.f64() }
+    if (kindName === 'gaussian') {
+      const threshold = r.f64()
+      const mean = Array.from({ length: featureCount }, () => r.f64())
+      const precision = Array.from({ length: featureCount * featureCount }, () => r.f64())
+      anomaly = { kind: 'gaussian', threshold, mean, precision }
+    }
+    if (kindName === 'gaussian' ? tfliteBytes !== 0 : tfliteBytes === 0) {
+      throw new ModelImageError(
+        kindName === 'gaussian'
+          ? 'A Gaussian image carries no .tflite.'
+          : 'The image has no .tflite.',
+      )
+    }
     if (bytes.length - r.remaining > tfliteOffset) {
       throw new ModelImageError('The names of the image run into its .tflite.')
     }
@@ -165,6 +214,7 @@ export function readModelImage(bytes: Uint8Array): ModelImage {
       rawLength,
       classes,
       modelKind,
+      anomaly,
       normalization,
       inputScale,
       inputZeroPoint,
