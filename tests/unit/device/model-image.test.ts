@@ -70,6 +70,7 @@ test('an image holds the model and what the device needs to feed it, as docs/pro
     rawLength: 0,
     classes: ['normal', 'imbalance', 'bearing'],
     modelKind: 0,
+    anomaly: null,
     normalization: meta.normalization,
     inputScale: 0.125,
     inputZeroPoint: -3,
@@ -78,6 +79,50 @@ test('an image holds the model and what the device needs to feed it, as docs/pro
     tfliteOffset: offset,
     tflite,
   })
+})
+
+test("an anomaly model's image adds its threshold, and a Gaussian its constants instead of a .tflite", () => {
+  const noClasses = { ...meta, classes: [] }
+  const autoencoder = writeModelImage(noClasses, tflite, { kind: 'autoencoder', threshold: 0.25 })
+  expect(autoencoder[48]).toBe(0)
+  expect(autoencoder[49]).toBe(1)
+  expect(readModelImage(autoencoder)).toMatchObject({
+    modelKind: 1,
+    classes: [],
+    anomaly: { kind: 'autoencoder', threshold: 0.25 },
+    tflite,
+  })
+  const mean = [0.5, -1, 2, 0]
+  const precision = Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 2 : 0.125 * i))
+  const gaussian = writeModelImage(noClasses, new Uint8Array(0), {
+    kind: 'gaussian',
+    threshold: 70.25,
+    mean,
+    precision,
+  })
+  const view = new DataView(gaussian.buffer)
+  expect(gaussian[49]).toBe(2)
+  expect(view.getUint32(16, true)).toBe(0)
+  // After the normalization (64 bytes) and the channel names (9): threshold, mean, precision.
+  expect(view.getFloat64(68 + 64 + 9, true)).toBe(70.25)
+  expect(view.getFloat64(68 + 64 + 9 + 8, true)).toBe(0.5)
+  expect(readModelImage(gaussian)).toMatchObject({
+    modelKind: 2,
+    anomaly: { kind: 'gaussian', threshold: 70.25, mean, precision },
+    tflite: new Uint8Array(0),
+  })
+  // A kind TinyLoop does not know, a Gaussian with a .tflite, an autoencoder without one.
+  const unknown = gaussian.slice()
+  unknown[49] = 3
+  expect(() => readModelImage(unknown)).toThrow(/model kind 3/)
+  expect(() =>
+    readModelImage(
+      writeModelImage(noClasses, new Uint8Array(0), { kind: 'autoencoder', threshold: 1 }),
+    ),
+  ).toThrow(/has no .tflite/)
+  expect(() =>
+    writeModelImage(noClasses, tflite, { kind: 'gaussian', threshold: 1, mean, precision: [1] }),
+  ).toThrow(/features² precisions/)
 })
 
 test('without normalization, the names follow the header', () => {
