@@ -171,6 +171,7 @@ function livePredictions(
       windowUs: model?.windowUs ?? null,
       outputScale: model?.outputScale ?? null,
       outputZeroPoint: model?.outputZeroPoint ?? null,
+      threshold: model?.threshold ?? null,
     })),
     predictions: predictions.map((p) => ({ ...p, modelCrc32: hex32(p.modelCrc32) })),
     total: recorder.predictionCount,

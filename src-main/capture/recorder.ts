@@ -275,12 +275,18 @@ export class Recorder {
       const crc = message.modelCrc32 >>> 0
       if (!this.#models.has(crc)) this.#models.set(crc, this.#modelFor?.(crc) ?? null)
       const model = this.#models.get(crc) ?? null
+      const threshold = model?.threshold ?? null
       const known = model !== null && model.classes.length === message.outputs.length
       const placed: LivePrediction = {
         modelCrc32: crc,
         endUs: message.deviceTimeUs - origin,
         outputs: message.outputs,
-        ...(known ? classOf(message.outputs, model) : { classIndex: null, probability: null }),
+        // An anomaly model's class is its score against its threshold: normal, anomaly.
+        ...(threshold !== null && message.score !== null && Number.isFinite(message.score)
+          ? { classIndex: message.score > threshold ? 1 : 0, probability: null }
+          : known
+            ? classOf(message.outputs, model)
+            : { classIndex: null, probability: null }),
         score: message.score,
         latencyUs: message.latencyUs,
         instructions: message.instructions,

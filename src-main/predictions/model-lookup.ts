@@ -53,10 +53,12 @@ function describe(runId: number, bytes: Uint8Array): { crc32: number; model: Pre
     crc32: crc32(bytes) >>> 0,
     model: {
       runId,
-      classes: image.classes,
+      // An anomaly model's windows are normal or not, by its score.
+      classes: image.anomaly ? ['normal', 'anomaly'] : image.classes,
       outputScale: image.outputScale,
       outputZeroPoint: image.outputZeroPoint,
       windowUs: (image.windowSamples * 1e6) / image.sampleRateHz,
+      threshold: image.anomaly?.threshold ?? null,
     },
   }
 }

@@ -11,6 +11,11 @@ export interface PredictionModel {
   outputZeroPoint: number
   /** The window the model classifies, µs. */
   windowUs: number
+  /**
+   * An anomaly model's threshold: its classes are then `normal` and `anomaly`, a window being
+   * an anomaly when its score (as the device sent it) is over it. Absent for a classifier.
+   */
+  threshold?: number | null
 }
 
 /** One recording's predictions by one model (`prediction_tracks` in migrations.ts). */

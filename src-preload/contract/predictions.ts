@@ -48,6 +48,8 @@ export const PredictionModelInfo = z.object({
   /** The output tensor's quantization, to read every class's probability; null if unknown. */
   outputScale: z.number().nullable(),
   outputZeroPoint: z.number().int().nullable(),
+  /** An anomaly model's threshold (its predictions carry scores); null for a classifier. */
+  threshold: z.number().nullable().default(null),
 })
 export type PredictionModelInfo = z.infer<typeof PredictionModelInfo>
 

@@ -9,6 +9,8 @@ export interface LatestPrediction {
   latencyUs: number
   instructions: number
   modelCrc32: string
+  /** An anomaly model's score; null for a classifier. */
+  score: number | null
 }
 
 /**
@@ -24,6 +26,7 @@ export class PredictionBuffer {
   #t: Float64Array
   #classIndex: Int32Array
   #latency: Float64Array
+  #score: Float64Array
   #probabilities: Float64Array[] = []
   #start = 0
   #length = 0
@@ -34,6 +37,7 @@ export class PredictionBuffer {
     this.#t = new Float64Array(capacity)
     this.#classIndex = new Int32Array(capacity)
     this.#latency = new Float64Array(capacity)
+    this.#score = new Float64Array(capacity)
   }
 
   get length(): number {
@@ -55,6 +59,7 @@ export class PredictionBuffer {
           windowUs: null,
           outputScale: null,
           outputZeroPoint: null,
+          threshold: null,
         }
         this.#reset(p.outputs.length)
       }
@@ -63,6 +68,7 @@ export class PredictionBuffer {
       this.#t[at] = p.endUs / 1e6
       this.#classIndex[at] = p.classIndex ?? -1
       this.#latency[at] = p.latencyUs
+      this.#score[at] = p.score ?? NaN
       this.#probabilities.forEach((column, c) => {
         column[at] =
           outputScale === null ? NaN : outputScale * ((p.outputs[c] ?? 0) - (outputZeroPoint ?? 0))
@@ -77,6 +83,7 @@ export class PredictionBuffer {
         latencyUs: p.latencyUs,
         instructions: p.instructions,
         modelCrc32: p.modelCrc32,
+        score: p.score !== null && Number.isFinite(p.score) ? p.score : null,
       }
     }
   }
@@ -84,6 +91,11 @@ export class PredictionBuffer {
   /** `[t, p(class 0), p(class 1), …]` in time order. */
   columns(): number[][] {
     return [this.#order(this.#t), ...this.#probabilities.map((c) => this.#order(c))]
+  }
+
+  /** `[t, score]` in time order: an anomaly model's scores. */
+  scoreColumns(): number[][] {
+    return [this.#order(this.#t), this.#order(this.#score)]
   }
 
   /** The class picked per prediction, in time order (-1: unknown). */

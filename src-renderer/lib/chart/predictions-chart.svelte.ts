@@ -12,10 +12,21 @@ export interface PredictionsChartInput {
   /** The right edge, s: the live signal's newest time, so both plots line up. */
   endS: number
   windowS: number
+  /**
+   * An anomaly model: `columns` is `[t, score]` and the threshold is drawn across; `classes` are
+   * normal and anomaly (the band's colours). Absent for a classifier's probabilities.
+   */
+  threshold?: number
 }
 
-/** The class band sits below probability 0, in this part of the y range. */
+/** The class band sits below probability 0, in this part of the y range (of its top). */
 const BAND = { top: -0.05, bottom: -0.2 }
+
+/** The score plot's top: above the threshold and the largest score shown. */
+function scoreTop(input: PredictionsChartInput): number {
+  const scores = (input.columns[1] ?? []).filter(Number.isFinite)
+  return Math.max(input.threshold ?? 0, ...scores) * 1.15 || 1
+}
 
 /**
  * A Svelte attachment drawing a device's live predictions with uPlot: each class's probability
@@ -33,8 +44,9 @@ export function predictionsChart(getInput: () => PredictionsChartInput) {
       if (!input) return
       const t = input.columns[0] ?? []
       const ctx = u.ctx
-      const y0 = u.valToPos(BAND.top, 'y', true)
-      const y1 = u.valToPos(BAND.bottom, 'y', true)
+      const top = input.threshold === undefined ? 1 : scoreTop(input)
+      const y0 = u.valToPos(BAND.top * top, 'y', true)
+      const y1 = u.valToPos(BAND.bottom * top, 'y', true)
       const { left, width } = u.bbox
       ctx.save()
       ctx.beginPath()
@@ -54,35 +66,79 @@ export function predictionsChart(getInput: () => PredictionsChartInput) {
         ctx.fillRect(x0, y0, Math.max(1, x1 - x0), y1 - y0)
       }
       ctx.restore()
+      if (input.threshold !== undefined) {
+        const y = u.valToPos(input.threshold, 'y', true)
+        ctx.save()
+        ctx.strokeStyle = cssVar(node, '--text')
+        ctx.setLineDash([5 * uPlot.pxRatio, 4 * uPlot.pxRatio])
+        ctx.lineWidth = 1.5 * uPlot.pxRatio
+        ctx.beginPath()
+        ctx.moveTo(left, y)
+        ctx.lineTo(left + width, y)
+        ctx.stroke()
+        ctx.restore()
+      }
     }
 
     const build = (input: PredictionsChartInput) => {
       plot?.destroy()
       const axis = axisStyle(node)
+      const scored = input.threshold !== undefined
+      const fmt = (v: number) =>
+        Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2)
       plot = new uPlot(
         {
           width: node.clientWidth,
           height: node.clientHeight,
           series: [
             { label: 't (s)' },
-            ...input.classes.map((c) => ({
-              label: c.name,
-              stroke: c.color,
-              width: 1.5,
-              points: { show: false },
-            })),
+            ...(scored
+              ? [
+                  {
+                    label: 'score',
+                    stroke: cssVar(node, '--text'),
+                    width: 1.5,
+                    points: { show: false },
+                  },
+                ]
+              : input.classes.map((c) => ({
+                  label: c.name,
+                  stroke: c.color,
+                  width: 1.5,
+                  points: { show: false },
+                }))),
           ],
           legend: { show: false },
           cursor: { show: false },
-          scales: { x: { time: false }, y: { range: [BAND.bottom, 1.04] } },
+          scales: {
+            x: { time: false },
+            y: {
+              range: scored
+                ? () => {
+                    const top = scoreTop(current ?? input)
+                    return [BAND.bottom * top, top]
+                  }
+                : [BAND.bottom, 1.04],
+            },
+          },
           axes: [
             { ...axis, values: (_u, splits) => splits.map((s) => `${s.toFixed(1)} s`) },
-            {
-              ...axis,
-              size: 56,
-              splits: () => [0, 0.5, 1],
-              values: (_u, splits) => splits.map((s) => `${Math.round(s * 100)}%`),
-            },
+            scored
+              ? {
+                  ...axis,
+                  size: 56,
+                  splits: () => {
+                    const top = scoreTop(current ?? input)
+                    return [0, top / 2, top].map((v) => Number(v.toPrecision(2)))
+                  },
+                  values: (_u, splits) => splits.map(fmt),
+                }
+              : {
+                  ...axis,
+                  size: 56,
+                  splits: () => [0, 0.5, 1],
+                  values: (_u, splits) => splits.map((s) => `${Math.round(s * 100)}%`),
+                },
           ],
           hooks: { draw: [drawBand] },
         },
@@ -99,13 +155,15 @@ export function predictionsChart(getInput: () => PredictionsChartInput) {
     $effect(() => {
       const input = getInput()
       current = input
-      const classesKey = input.classes.map((c) => `${c.name}:${c.color}`).join('\u0000')
+      const classesKey =
+        input.classes.map((c) => `${c.name}:${c.color}`).join('\u0000') +
+        (input.threshold === undefined ? '' : ':score')
       if (!plot || classesKey !== key) {
         key = classesKey
         build(input)
       }
       plot!.batch(() => {
-        plot!.setData(input.columns as uPlot.AlignedData, false)
+        plot!.setData(input.columns as uPlot.AlignedData, input.threshold !== undefined)
         plot!.setScale('x', {
           min: Math.max(0, input.endS - input.windowS),
           max: Math.max(input.windowS, input.endS),

@@ -192,6 +192,7 @@ describe('the Capture view’s state', () => {
       windowUs: 1e6,
       outputScale: 1 / 256,
       outputZeroPoint: -128,
+      threshold: null,
     }
     const prediction = (endUs: number, outputs: number[], latencyUs: number) => ({
       endUs,
@@ -220,5 +221,43 @@ describe('the Capture view’s state', () => {
     expect(buffer.latest).toMatchObject({ className: 'bearing', latencyUs: 60 })
     expect(buffer.medianLatencyUs()).toBe(50)
     expect(buffer.total).toBe(2)
+  })
+
+  it("keeps an anomaly model's live scores, for the score line against its threshold", () => {
+    const bridge = new FakeBridge({ 'devices.list': () => [], 'capture.sessions': () => [] })
+    const state = new CaptureState(bridge.client())
+    const model = {
+      modelCrc32: '0a0b0c0d',
+      runId: 4,
+      classes: ['normal', 'anomaly'],
+      windowUs: 1e6,
+      outputScale: null,
+      outputZeroPoint: null,
+      threshold: 70,
+    }
+    const scored = (endUs: number, score: number) => ({
+      endUs,
+      outputs: [],
+      classIndex: score > 70 ? 1 : 0,
+      probability: null,
+      score,
+      latencyUs: 30,
+      instructions: 0,
+      modelCrc32: model.modelCrc32,
+    })
+    bridge.emit('predictions.onLive', {
+      recordingId: 7,
+      models: [model],
+      predictions: [scored(1e6, 12.5), scored(1.5e6, 300)],
+      total: 2,
+    })
+    const buffer = state.predictionsOf(7)!
+    expect(buffer.model?.threshold).toBe(70)
+    expect(buffer.scoreColumns()).toEqual([
+      [1, 1.5],
+      [12.5, 300],
+    ])
+    expect(buffer.classes()).toEqual([0, 1])
+    expect(buffer.latest).toMatchObject({ className: 'anomaly', score: 300, probability: null })
   })
 })
