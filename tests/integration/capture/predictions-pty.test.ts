@@ -131,6 +131,7 @@ it("stores the device's predictions with the recording, equal to the app's int8 
         windowUs: 1e6,
         outputScale,
         outputZeroPoint,
+        threshold: null,
       },
     ])
     expect(hex(crc32(image))).toBe(flashed.crc32)
