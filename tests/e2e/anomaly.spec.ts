@@ -71,9 +71,14 @@ test('trains both anomaly models on the demo project and shows their scores, thr
     await expect(evaluation.getByTestId('score-histogram')).toBeVisible()
     await page.screenshot({ path: `${SHOTS}/train-anomaly-autoencoder-dark.png` })
 
-    // Neither goes to a device yet: Deploy offers the classifiers only.
+    // Deploy shows what goes to the device: its evaluation, and the device to flash it to.
     await page.locator('.rail [data-view="deploy"]').click()
-    await expect(page.getByText('No model to deploy yet')).toBeVisible()
+    const card = page.getByTestId('anomaly-card')
+    await expect(card).toContainText('Run 2 · int8 autoencoder anomaly model')
+    await expect(card.getByTestId('test-auc')).toContainText(/^(1\.000|0\.9\d\d)/)
+    await expect(page.getByRole('combobox', { name: 'Run' })).toContainText('anomaly, test AUC')
+    await expect(page.getByRole('button', { name: 'Retrain and flash' })).toHaveCount(0)
+    await page.screenshot({ path: `${SHOTS}/deploy-anomaly-dark.png`, fullPage: true })
     expect(problems).toEqual([])
   } finally {
     await server.stop()

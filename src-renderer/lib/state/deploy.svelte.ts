@@ -1,4 +1,9 @@
-import type { ModelCard, ModelExportFormat, RunSummary } from '../../../src-preload/contract/index'
+import type {
+  ModelCard,
+  ModelExportFormat,
+  RunDetail,
+  RunSummary,
+} from '../../../src-preload/contract/index'
 import { plural } from '../../../src-preload/format'
 import type { ApiClient } from '../../api/client'
 import { RpcError, messageOf } from '../../api/rpc-error'
@@ -42,6 +47,7 @@ export class DeployState {
   runId = $state<number | null>(null)
   /** The newest card fetched, of whichever run. */
   #card = $state.raw<ModelCard | null>(null)
+  #anomaly = $state.raw<RunDetail | null>(null)
   #cardError = $state.raw<{ runId: number; text: string } | null>(null)
   /** The run whose card is being fetched. */
   #loading = $state<number | null>(null)
@@ -96,12 +102,9 @@ export class DeployState {
     })
   }
 
-  /**
-   * The runs that can be deployed: the classifiers that completed, newest first (anomaly models
-   * do not go to a device yet: docs/anomaly.md).
-   */
+  /** The runs that can be deployed: those that completed, newest first. */
   get runs(): RunSummary[] {
-    return this.#opts.runs().filter((r) => r.status === 'complete' && r.kind !== 'anomaly')
+    return this.#opts.runs().filter((r) => r.status === 'complete')
   }
 
   readonly run: RunSummary | null = $derived(
@@ -110,6 +113,10 @@ export class DeployState {
   /** The card of the chosen run, once fetched. */
   readonly card: ModelCard | null = $derived(
     this.#card && this.#card.runId === this.run?.id ? this.#card : null,
+  )
+  /** The chosen run's anomaly evaluation, when it is an anomaly model (it has no int8 card). */
+  readonly anomaly: RunDetail | null = $derived(
+    this.#anomaly && this.#anomaly.id === this.run?.id ? this.#anomaly : null,
   )
   readonly loading: boolean = $derived(this.run !== null && this.#loading === this.run.id)
   readonly cardError: string | null = $derived(this.#errorOf(this.#cardError))
@@ -128,6 +135,13 @@ export class DeployState {
     const token = ++this.#cardToken
     this.#loading = run.id
     try {
+      if (run.kind === 'anomaly') {
+        const detail = await this.#api.call('runs.get', { id: run.id })
+        if (token !== this.#cardToken) return
+        this.#anomaly = detail
+        this.#cardError = null
+        return
+      }
       const card = await this.#api.call('deploy.card', { runId: run.id })
       if (token !== this.#cardToken) return
       this.#card = card
