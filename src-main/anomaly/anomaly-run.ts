@@ -300,3 +300,19 @@ export function readStoredAnomaly(project: Project, runId: number): StoredAnomal
   if (!bytes) return null
   return StoredAnomaly.parse(JSON.parse(new TextDecoder().decode(bytes)))
 }
+
+/** An anomaly run's score of a normalized window: the Gaussian's, or its int8 autoencoder's. */
+export function anomalyScorer(
+  project: Project,
+  runId: number,
+  stored: StoredAnomaly,
+): (window: Float32Array) => number {
+  if (stored.method === 'gaussian') {
+    const model = gaussianOf(stored)
+    return (window) => gaussianScore(model, window)
+  }
+  const bytes = project.runs.getArtifact(runId, 'model-int8.tflite')
+  if (!bytes) throw new ServiceError('NOT_FOUND', `Run ${runId} kept no int8 model.`)
+  const interpreter = createInterpreter(readTflite(bytes))
+  return (window) => int8ReconstructionScore(interpreter, window)
+}

@@ -67,7 +67,7 @@ export function metadataOf(opts: {
   }
 }
 
-const FEATURE_KINDS = ['raw', 'snapshot', 'stats', 'spectral']
+export const FEATURE_KINDS = ['raw', 'snapshot', 'stats', 'spectral']
 
 export function modelHeader(meta: ModelMetadata): string {
   const kind = FEATURE_KINDS.indexOf(meta.features.kind)
@@ -190,7 +190,7 @@ export function cString(text: string): string {
   return `${out}"`
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
+export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out

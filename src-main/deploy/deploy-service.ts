@@ -1,6 +1,4 @@
-import { gaussianOf, readStoredAnomaly, type StoredAnomaly } from '../anomaly/anomaly-run.js'
-import { int8ReconstructionScore } from '../anomaly/autoencoder-score.js'
-import { gaussianScore } from '../anomaly/gaussian.js'
+import { anomalyScorer, readStoredAnomaly, type StoredAnomaly } from '../anomaly/anomaly-run.js'
 import { createHash } from 'node:crypto'
 import type {
   InspectedModel,
@@ -29,7 +27,15 @@ import { planModel } from '../tflite/plan.js'
 import { FIRMWARE_FLASH_BYTES, FIRMWARE_RAM_BYTES } from '../training/estimate.js'
 import { readStoredModel, type StoredModel } from '../training/run-record.js'
 import { InputFileError, readInputFile } from '../input-file.js'
-import { downloadOf, exportFiles, imageOf, type ExportedFiles } from './exports.js'
+import {
+  downloadOf,
+  exportFiles,
+  exportImageFile,
+  imageOf,
+  type AnomalyExportSource,
+  type AnySource,
+  type ExportedFiles,
+} from './exports.js'
 import {
   fastestStream,
   heldOutWindows,
@@ -38,7 +44,6 @@ import {
   type HeldOut,
 } from './held-out.js'
 import type { ModelMetadata } from './c-model.js'
-import { writeModelImage } from '../device/model-image.js'
 import { readWindowsCsv } from './windows-csv.js'
 
 /** The int8 file of a run, kept with it: the card, the checks and the exports use these bytes. */
@@ -165,27 +170,33 @@ export class DeployService {
     overwrite: boolean,
   ): Promise<ExportedFiles> {
     const project = this.#opts.project()
-    const run = this.#int8(project, runId)
-    const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
-    return exportFiles({ run, heldOut, runId }, format, path, overwrite)
+    // An anomaly run's image: the bytes deploy.image gives (its other exports: #source).
+    if (format === 'image' && readStoredAnomaly(project, runId)) {
+      return exportImageFile(this.image(runId), path, overwrite)
+    }
+    return exportFiles(this.#source(project, runId), format, path, overwrite)
   }
 
   /** The run's model image: what a device is flashed with (the bytes `export --format image` writes). */
   image(runId: number): Uint8Array {
-    const project = this.#opts.project()
+    return imageOf(this.#source(this.#opts.project(), runId))
+  }
+
+  /** What the exports of a run are made of: a classifier's int8 run, or an anomaly model's parts. */
+  #source(project: Project, runId: number): AnySource {
     const anomaly = readStoredAnomaly(project, runId)
-    if (anomaly) return this.#anomalyImage(project, runId, anomaly)
+    if (anomaly) return this.#anomalySource(project, runId, anomaly)
     const run = this.#int8(project, runId)
     const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
-    return imageOf({ run, heldOut, runId })
+    return { run, heldOut, runId }
   }
 
   /**
-   * An anomaly run's model image (docs/protocol.md): the autoencoder's int8 file with its
-   * threshold, or the Gaussian's constants (no .tflite), with the window, features and
-   * normalization of the run's dataset.
+   * What an anomaly run's exports hold (docs/anomaly.md, "Exports"; its image: docs/protocol.md):
+   * the autoencoder's int8 file with its threshold, or the Gaussian's constants (no .tflite),
+   * with the window, features and normalization of the run's dataset.
    */
-  #anomalyImage(project: Project, runId: number, stored: StoredAnomaly): Uint8Array {
+  #anomalySource(project: Project, runId: number, stored: StoredAnomaly): AnomalyExportSource {
     const config = runDatasetConfig(project, this.#opts.datasets, runId)
     const { sampleRateHz, channels } = fastestStream(project, runRecordings(project, runId))
     const tflite =
@@ -218,7 +229,7 @@ export class DeployService {
         kind: stored.featureKind,
         names: stored.featureNames,
         bands: config.features.bands,
-        rawLength: null,
+        rawLength: rawLengthOf(stored.featureKind, stored.featureNames),
       },
       normalization: stored.normalization,
       input: quantOf(parsed?.inputs[0]),
@@ -228,26 +239,27 @@ export class DeployService {
       sha256: sha256(tflite),
       ops: parsed ? [...new Set(parsed.operatorCodes.map((c) => c.name))] : [],
     }
-    return writeModelImage(
+    return {
+      runId,
       meta,
       tflite,
-      stored.method === 'gaussian'
-        ? {
-            kind: 'gaussian',
-            threshold: stored.threshold,
-            mean: stored.mean,
-            precision: stored.precision,
-          }
-        : { kind: 'autoencoder', threshold: stored.threshold },
-    )
+      anomaly:
+        stored.method === 'gaussian'
+          ? {
+              kind: 'gaussian',
+              threshold: stored.threshold,
+              mean: stored.mean,
+              precision: stored.precision,
+            }
+          : { kind: 'autoencoder', threshold: stored.threshold },
+      normalClasses: stored.normalClasses,
+    }
   }
 
   /** An export as one file's bytes, for a browser to download. */
   download(runId: number, format: ModelExportFormat) {
-    const project = this.#opts.project()
-    const run = this.#int8(project, runId)
-    const heldOut = heldOutWindows(project, this.#opts.datasets, runId, run.stored.model)
-    const { fileName, bytes } = downloadOf({ run, heldOut, runId }, format, `tinyloop-run-${runId}`)
+    const source = this.#source(this.#opts.project(), runId)
+    const { fileName, bytes } = downloadOf(source, format, `tinyloop-run-${runId}`)
     return { fileName, base64: Buffer.from(bytes).toString('base64'), bytes: bytes.length }
   }
 
@@ -310,16 +322,7 @@ export class DeployService {
   async #scoreWindows(project: Project, runId: number, stored: StoredAnomaly, path: string) {
     const rows = await readWindowsCsv(path, stored.featureNames)
     // The Gaussian in double; the autoencoder by its int8 file, as the device scores.
-    let scoreOf: (window: Float32Array) => number
-    if (stored.method === 'gaussian') {
-      const model = gaussianOf(stored)
-      scoreOf = (window) => gaussianScore(model, window)
-    } else {
-      const bytes = project.runs.getArtifact(runId, INT8_ARTIFACT)
-      if (!bytes) throw new ServiceError('NOT_FOUND', `Run ${runId} kept no int8 model.`)
-      const interpreter = createInterpreter(readTflite(bytes))
-      scoreOf = (window) => int8ReconstructionScore(interpreter, window)
-    }
+    const scoreOf = anomalyScorer(project, runId, stored)
     const mean = stored.normalization?.mean
     const std = stored.normalization?.std
     const normal = stored.normalClasses.join('/')
@@ -414,6 +417,16 @@ export class DeployService {
     const parsed = VerificationSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)))
     return parsed.success && parsed.data.sha256 === hash ? parsed.data : null
   }
+}
+
+/**
+ * Raw points per channel of raw features (named `<channel>_t<j>`, time-major: one `_t0` per
+ * channel); null for other features.
+ */
+function rawLengthOf(kind: string, names: readonly string[]): number | null {
+  if (kind !== 'raw') return null
+  const channels = names.filter((name) => name.endsWith('_t0')).length
+  return channels > 0 ? names.length / channels : null
 }
 
 function sizeOf(shape: readonly number[]): number {

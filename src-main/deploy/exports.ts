@@ -8,7 +8,8 @@ import { writeOutputFile } from '../data/export/output-file.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { TfliteExport } from '../tflite/index.js'
 import type { StoredModel } from '../training/run-record.js'
-import { writeModelImage } from '../device/model-image.js'
+import { writeModelImage, type AnomalyImagePart } from '../device/model-image.js'
+import { anomalyModelFiles } from './c-anomaly.js'
 import { metadataOf, modelHeader, modelSource, type ModelMetadata } from './c-model.js'
 import type { HeldOut } from './held-out.js'
 
@@ -29,6 +30,21 @@ export interface ExportSource {
   }
   heldOut: HeldOut
 }
+
+/**
+ * An anomaly run to export (docs/anomaly.md, "Exports"): what its model image holds, the
+ * autoencoder's int8 file (empty for a Gaussian, which has none) and the anomaly part.
+ */
+export interface AnomalyExportSource {
+  runId: number
+  meta: ModelMetadata
+  tflite: Uint8Array
+  anomaly: AnomalyImagePart
+  normalClasses: string[]
+}
+
+/** A run to export: a classifier's or an anomaly model's. */
+export type AnySource = ExportSource | AnomalyExportSource
 
 const IMAGE_FILE = 'model.tlmi'
 /** Exports that are one file; the others are folders. */
@@ -84,9 +100,72 @@ export function exportContents(
   }
 }
 
+/**
+ * The files of an anomaly run's export: its C (anomalyModelFiles) with the feature code, the
+ * autoencoder's .tflite, a bundle of what applies, its model image. A Gaussian has no .tflite,
+ * and the Arduino library is not made for anomaly models yet: both are refused in words.
+ */
+export function anomalyExportContents(
+  source: AnomalyExportSource,
+  format: ModelExportFormat,
+): Map<string, Uint8Array> {
+  const { meta, tflite, anomaly, runId } = source
+  const what = anomaly.kind === 'gaussian' ? 'a Gaussian' : 'an autoencoder'
+  if (format === 'arduino') {
+    throw new ServiceError(
+      'UNSUPPORTED',
+      `Run ${runId} is ${what} anomaly model: the Arduino library does not take anomaly models yet (docs/anomaly.md, "Exports"). Export it as C (--format c), a bundle or a model image.`,
+    )
+  }
+  if (format === 'tflite' && anomaly.kind === 'gaussian') {
+    throw new ServiceError(
+      'UNSUPPORTED',
+      `Run ${runId} is a Gaussian anomaly model: it has no .tflite (no neural network, a mean and an inverse covariance; docs/anomaly.md). Export it as C (--format c), a bundle or a model image.`,
+    )
+  }
+  if (format === 'tflite') return new Map([['model.tflite', tflite]])
+  if (format === 'image') return new Map([[IMAGE_FILE, writeModelImage(meta, tflite, anomaly)]])
+  const { header, source: code } = anomalyModelFiles(meta, tflite, anomaly)
+  const c = new Map<string, Uint8Array>([
+    ['tinyloop_model.h', strToU8(header)],
+    ['tinyloop_model.c', strToU8(code)],
+    ...FEATURE_FILES.map((name): [string, Uint8Array] => [
+      name,
+      shipped('native', 'features', name),
+    ]),
+  ])
+  if (format === 'c') return c
+  const metadata = {
+    ...meta,
+    anomaly: { ...anomaly, normalClasses: source.normalClasses },
+  }
+  return new Map([
+    ...(tflite.length > 0 ? [['model.tflite', tflite] as [string, Uint8Array]] : []),
+    ['metadata.json', strToU8(`${JSON.stringify(metadata, null, 2)}\n`)],
+    ...c,
+  ])
+}
+
+function contentsOf(source: AnySource, format: ModelExportFormat): Map<string, Uint8Array> {
+  return 'anomaly' in source
+    ? anomalyExportContents(source, format)
+    : exportContents(source, format)
+}
+
 /** The model image of the run (docs/protocol.md): what `tinyloop flash` sends. */
-export function imageOf(source: ExportSource): Uint8Array {
-  return exportContents(source, 'image').get(IMAGE_FILE) as Uint8Array
+export function imageOf(source: AnySource): Uint8Array {
+  return contentsOf(source, 'image').get(IMAGE_FILE) as Uint8Array
+}
+
+/** Writes an image made elsewhere (an anomaly run's) as `exportFiles` writes a single file. */
+export async function exportImageFile(
+  image: Uint8Array,
+  path: string,
+  overwrite: boolean,
+): Promise<ExportedFiles> {
+  const target = resolve(path)
+  await writeOutputFile(target, overwrite, (sink) => sink.write(image))
+  return { format: 'image', path: target, files: [target] }
 }
 
 /**
@@ -95,13 +174,13 @@ export function imageOf(source: ExportSource): Uint8Array {
  * replaced unless `overwrite`, and each file is complete or absent (writeOutputFile).
  */
 export async function exportFiles(
-  source: ExportSource,
+  source: AnySource,
   format: ModelExportFormat,
   path: string,
   overwrite: boolean,
 ): Promise<ExportedFiles> {
   const target = resolve(path)
-  const contents = exportContents(source, format)
+  const contents = contentsOf(source, format)
   const single = SINGLE_FILES[format]
   if (single || format === 'arduino') {
     const bytes = single
@@ -122,11 +201,11 @@ export async function exportFiles(
 
 /** The export as one file for a browser to download: folders as a .zip. */
 export function downloadOf(
-  source: ExportSource,
+  source: AnySource,
   format: ModelExportFormat,
   stem: string,
 ): { fileName: string; bytes: Uint8Array } {
-  const contents = exportContents(source, format)
+  const contents = contentsOf(source, format)
   const single = SINGLE_FILES[format]
   if (single) {
     const extension = single.slice(single.lastIndexOf('.'))

@@ -82,13 +82,35 @@ export class DriftService {
     featureDrift.sort((a, b) => (Math.abs(b.psi - a.psi) > 1e-9 ? b.psi - a.psi : b.ks - a.ks))
 
     const recordingRow = project.recordings.get(recordingId)
-    const normalId = recordingRow ? classes.defaultOf(project, recordingRow) : null
-    const classMix: ClassShare[] = model.classIds.map((classId, k) => ({
+    let normalId = recordingRow ? classes.defaultOf(project, recordingRow) : null
+    let classMix: ClassShare[] = model.classIds.map((classId, k) => ({
       classId,
       name: project.classes.get(classId)?.name ?? `class ${classId}`,
       training: shareOf(held.train.labels, k),
       live: shareOf(over.classIndex, k),
     }))
+    if (over.anomaly) {
+      // An anomaly model's mix: the training split's labeled faults against the windows it flags.
+      const normal = model.classNames.flatMap((name, k) =>
+        over.anomaly!.normalClasses.includes(name) ? [k] : [],
+      )
+      const trainingNormal = normal.reduce((sum, k) => sum + shareOf(held.train.labels, k), 0)
+      normalId = model.classIds[normal[0] ?? -1] ?? null
+      classMix = [
+        {
+          classId: normalId ?? -1,
+          name: 'normal',
+          training: trainingNormal,
+          live: shareOf(over.classIndex, 0),
+        },
+        {
+          classId: -1,
+          name: 'anomaly',
+          training: 1 - trainingNormal,
+          live: shareOf(over.classIndex, 1),
+        },
+      ]
+    }
     const classMixPsi =
       liveCount === 0
         ? 0

@@ -5,6 +5,7 @@ import type {
 } from '../../src-preload/contract/index.js'
 import type { DatasetService } from '../dataset/dataset-service.js'
 import type { DeployService } from '../deploy/deploy-service.js'
+import { readStoredAnomaly } from '../anomaly/anomaly-run.js'
 import { modelOverRecording } from '../deploy/model-over-recording.js'
 import { ServiceError } from '../rpc/errors.js'
 import type { ClassService } from './class-service.js'
@@ -60,6 +61,12 @@ export class SuggestionService {
     const recording = project.recordings.get(recordingId)
     if (!recording) {
       throw new ServiceError('NOT_FOUND', `There is no recording ${recordingId} in this project.`)
+    }
+    if (readStoredAnomaly(project, runId)) {
+      throw new ServiceError(
+        'INVALID_ARGUMENT',
+        `Run ${runId} is an anomaly model: it flags windows but does not name their class. Suggest labels with a classifier run.`,
+      )
     }
     const over = modelOverRecording(this.#opts, recordingId, runId)
     const { config, model } = over

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunDetail } from '../../../src-preload/contract/index.js'
+import type { DriftReport, RunDetail } from '../../../src-preload/contract/index.js'
 import { int8ReconstructionScore } from '../../../src-main/anomaly/autoencoder-score.js'
 import { openProject } from '../../../src-main/store/open.js'
 import { createInterpreter, quantizeInput, readTflite } from '../../../src-main/tflite/index.js'
@@ -226,4 +226,27 @@ describe('the autoencoder', () => {
       expect(result.windows[i]!.score).toBe(int8ReconstructionScore(interpreter, w))
     })
   }, 120_000)
+})
+
+describe('the drift check with an anomaly model', () => {
+  it('compares the windows it flags with the labeled faults of training, and names a turned sensor', () => {
+    const run = JSON.parse(train({}).stdout) as RunDetail
+    const mounted = JSON.parse(
+      cli('--json', 'drift', '--recording', '5', '--run', String(run.id)).stdout,
+    ) as DriftReport
+    expect(mounted.verdict).toBe('drift')
+    expect(mounted.cause).toBe('mounting')
+    expect(mounted.classMix.map((c) => c.name)).toEqual(['normal', 'anomaly'])
+    // Everything the turned sensor sends looks abnormal to a model of normal running.
+    expect(mounted.classMix[1]!.live).toBeGreaterThan(0.9)
+    expect(mounted.classMix[1]!.training).toBeGreaterThan(0.05)
+    expect(cli('demo', '--minutes', '5', '--recordings', '1', '--seed', '7').status).toBe(0)
+    const normal = JSON.parse(
+      cli('--json', 'drift', '--recording', '6', '--run', String(run.id)).stdout,
+    ) as DriftReport
+    expect(normal.verdict).toBe('no drift')
+    const suggest = cli('labels', 'suggest', '--recording', '6', '--run', String(run.id))
+    expect(suggest.status).toBe(1)
+    expect(suggest.stderr).toMatch(/anomaly model: it flags windows but does not name their class/)
+  })
 })
