@@ -136,4 +136,26 @@ describe('CaptureService', () => {
     const expected = Array.from(sent, (v) => Math.fround(Number(v.toFixed(4))))
     expect(Array.from(data)).toEqual(expected)
   })
+
+  it('records the demo device drifting when asked: the sensor turned, as the simulator turns it', async () => {
+    capture = new CaptureService(projects, new EventBus(), settings)
+    const started = await capture.start({ deviceId: 'demo', seed: 5, rateHz: 400, drift: 'mount' })
+    await sleep(600)
+    const stopped = await capture.stop(started.recordingId)
+    const project = projects.project()
+    const stream = project.streams.list(started.recordingId)[0]!
+    const { data } = project.samples.read(stream.id, 0, Number.MAX_SAFE_INTEGER)
+    const sent = new MachineSimulator({ rateHz: 400, seed: 5, drift: 'mount' }).next(
+      stopped.samples,
+    )
+    expect(Array.from(data)).toEqual(Array.from(sent, (v) => Math.fround(Number(v.toFixed(4)))))
+    // Gravity now falls partly on y: its mean is −sin 30° g, z's cos 30° g.
+    const mean = (c: number) => {
+      let sum = 0
+      for (let i = c; i < data.length; i += 3) sum += data[i] as number
+      return sum / (data.length / 3)
+    }
+    expect(mean(1)).toBeCloseTo(-0.5, 1)
+    expect(mean(2)).toBeCloseTo(Math.cos(Math.PI / 6), 1)
+  })
 })
