@@ -5,12 +5,20 @@
  * (counted exactly under -icount shift=0), beside the export's estimates for the same model
  * (the arena plan, MACs, and the cycles behind the card's latency estimate for the Nano 33 BLE
  * Sense). The model goes the way a user's does: `tinyloop train`, then `tinyloop flash`.
+ * The anomaly models too (docs/firmware-inference.md, "Anomaly models"): a Gaussian and an
+ * autoencoder on the same spectral features, exported as images by `tinyloop export`, their
+ * instructions per INPUT (the model and its score) and per window of the device's own (the
+ * features too).
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DeviceClient, openSerialLink } from '../src-main/device/device-client.js'
+import { readModelImage } from '../src-main/device/model-image.js'
+import type { FrameOf } from '../src-main/device/protocol/frames.js'
+import { readTflite } from '../src-main/tflite/index.js'
+import { planModel } from '../src-main/tflite/plan.js'
 import { firmwareBinary, startVirtualBoard } from '../src-main/device/virtual-board.js'
 import { seededRandom } from '../src-main/seeded-random.js'
 
@@ -24,6 +32,9 @@ const PRESETS = [
   { preset: 'dense', features: { kind: 'spectral', bands: 16 } },
   { preset: 'conv1d', features: { kind: 'raw' } },
 ] as const
+const ANOMALY_METHODS = ['gaussian', 'autoencoder'] as const
+/** Windows of the device's own (streamed) measured per anomaly model. */
+const WINDOWS = 4
 
 /** Flash and RAM of the ELF, from its sections (as the linker map has them). */
 function firmwareSize(elf: string) {
@@ -139,6 +150,78 @@ export async function firmware() {
             (median(instructions) / estimatedCycles).toFixed(2),
           ),
         },
+      }
+    }
+    for (const [i, method] of ANOMALY_METHODS.entries()) {
+      const config = join(dir, `${method}.json`)
+      writeFileSync(
+        config,
+        JSON.stringify({
+          dataset: {
+            windowMs: 1000,
+            strideMs: 500,
+            features: { kind: 'spectral', bands: 16 },
+          },
+          model: { kind: 'anomaly', method },
+        }),
+      )
+      cli('train', '--config', config)
+      const runId = PRESETS.length + i + 1
+      const file = join(dir, `${method}.tlmi`)
+      cli('export', String(runId), '--format', 'image', '-o', file)
+      const image = readModelImage(new Uint8Array(readFileSync(file)))
+      const n = image.featureCount
+      const flashed = JSON.parse(cli('--json', 'flash', String(runId), '--port', board.path)) as {
+        bytes: number
+        arenaBytes: number
+      }
+      const link = await openSerialLink(board.path)
+      const client = new DeviceClient(link)
+      const random = seededRandom(runId)
+      const instructions: number[] = []
+      const perWindow: number[] = []
+      try {
+        for (let k = 0; k < INFERENCES; k++) {
+          // A Gaussian takes its normalized features as f32; an autoencoder its int8 input.
+          const input =
+            method === 'gaussian'
+              ? new Int8Array(Float32Array.from({ length: n }, () => random() * 6 - 3).buffer)
+              : Int8Array.from({ length: n }, () => Math.floor(random() * 256) - 128)
+          instructions.push((await client.infer(input)).instructions)
+        }
+        const windows: FrameOf<'INFERENCE'>[] = []
+        const off = client.onUnsolicited((f) => {
+          if (f.type === 'INFERENCE') windows.push(f)
+        })
+        await client.start()
+        const deadline = Date.now() + 30_000
+        while (windows.length < WINDOWS && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        await client.stop()
+        off()
+        perWindow.push(...windows.map((w) => w.instructions))
+      } finally {
+        client.dispose()
+        await link.close()
+      }
+      const macs = method === 'gaussian' ? n * n : planModel(readTflite(image.tflite)).macs
+      report[method] = {
+        modelImageBytes: flashed.bytes,
+        tfliteBytes: image.tflite.length,
+        features: n,
+        arena: { onDeviceBytes: flashed.arenaBytes },
+        macs,
+        macsNote:
+          method === 'gaussian'
+            ? 'n² multiply-adds in double (software on the M4), the precision read in place from flash'
+            : "the int8 model's MACs; the score adds n differences and squares in double",
+        instructionsPerInference: {
+          median: median(instructions),
+          min: Math.min(...instructions),
+          max: Math.max(...instructions),
+          perMac: Number((median(instructions) / macs).toFixed(2)),
+        },
+        instructionsPerWindow: perWindow.length ? median(perWindow) : null,
       }
     }
     return report

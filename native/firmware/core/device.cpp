@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "anomaly.h"
 #include "protocol/crc32.h"
 #include "text.h"
 
@@ -15,6 +16,9 @@ using proto::Frame;
 namespace {
 
 const char* slot_name(size_t index) { return index == 0 ? "A" : "B"; }
+
+// A Gaussian's INFERENCE has no outputs (a non-null pointer for the writer's memcpy of 0 bytes).
+const int8_t kNoOutputs[1] = {0};
 
 }  // namespace
 
@@ -252,7 +256,7 @@ void Device::on_input(const Frame& frame) {
     return nak(frame.type, frame.seq, proto::kBadLength, frame.body_length, "INPUT needs offset u32");
   if (!model_ready_)
     return nak(frame.type, frame.seq, proto::kBadState, 0, "no model is active: flash one first");
-  const size_t size = interpreter_.input_bytes();
+  const size_t size = input_size();
   if (part.offset == 0) input_filled_ = 0;
   if (part.offset != input_filled_)
     return nak(frame.type, frame.seq, proto::kOutOfOrder, static_cast<uint32_t>(input_filled_),
@@ -267,16 +271,18 @@ void Device::on_input(const Frame& frame) {
 
   const uint64_t t0 = clock_.now_us();
   const uint64_t i0 = clock_.instructions();
-  std::memcpy(interpreter_.input(), input_, size);
-  interpreter_.invoke();
   proto::Inference inf;
+  if (image_.model_kind == ModelKind::Gaussian) {
+    // The normalized features, f32 little-endian (as the device holds them before it scores).
+    for (size_t i = 0; i < image_.feature_count; i++) std::memcpy(features_ + i, input_ + 4 * i, 4);
+    infer(nullptr, features_, &inf);
+  } else {
+    infer(input_, nullptr, &inf);
+  }
   inf.window_end_us = 0;
   inf.model_crc32 = active_crc_;
   inf.latency_us = static_cast<uint32_t>(clock_.now_us() - t0);
   inf.instructions = static_cast<uint32_t>(clock_.instructions() - i0);
-  inf.count = static_cast<uint8_t>(interpreter_.output_bytes());
-  inf.outputs = interpreter_.output();
-  inf.score = NAN;
   ByteWriter w(body_, sizeof body_);
   proto::write_inference(w, inf);
   send(proto::kInference, frame.seq, body_, w.size());
@@ -395,23 +401,33 @@ Device::Refusal Device::activate(size_t slot, uint32_t size, uint32_t crc) {
     rate_ok = rate_ok || std::fabs(static_cast<double>(sensor_.rate(i)) - image.sample_rate_hz) < 0.5;
   if (!rate_ok) return {proto::kIncompatible, 0, "the model's sample rate is not one the device has"};
 
-  const tl::LoadResult loaded = interpreter_.load(image.tflite(), image.tflite_bytes);
-  if (loaded.status == tl::LoadStatus::ArenaTooSmall)
-    return {proto::kArenaTooSmall, loaded.arena_needed, loaded.message};
-  if (loaded.status != tl::LoadStatus::Ok) return {proto::kBadModel, 0, loaded.message};
-  const tl::TensorQuant in = interpreter_.input_quant();
-  const char* mismatch = nullptr;
-  if (interpreter_.input_bytes() != image.feature_count)
-    mismatch = "the model's input tensor is not the size of the image's features";
-  else if (interpreter_.input_bytes() > kMaxInputBytes)
-    mismatch = "the model's input is larger than the device can hold";
-  else if (interpreter_.output_bytes() != image.class_count)
-    mismatch = "the model's output tensor is not one score per class of the image";
-  else if (in.scale != image.input_scale || in.zero_point != image.input_zero_point)
-    mismatch = "the image's input quantization is not the .tflite's";
-  if (mismatch) {
-    interpreter_.unload();
-    return {proto::kBadModel, 0, mismatch};
+  // A Gaussian is its constants in the slot: no engine.
+  if (image.model_kind != ModelKind::Gaussian) {
+    const tl::LoadResult loaded = interpreter_.load(image.tflite(), image.tflite_bytes);
+    if (loaded.status == tl::LoadStatus::ArenaTooSmall)
+      return {proto::kArenaTooSmall, loaded.arena_needed, loaded.message};
+    if (loaded.status != tl::LoadStatus::Ok) return {proto::kBadModel, 0, loaded.message};
+    const tl::TensorQuant in = interpreter_.input_quant();
+    const tl::TensorQuant out = interpreter_.output_quant();
+    const bool autoencoder = image.model_kind == ModelKind::Autoencoder;
+    const char* mismatch = nullptr;
+    if (interpreter_.input_bytes() != image.feature_count)
+      mismatch = "the model's input tensor is not the size of the image's features";
+    else if (interpreter_.input_bytes() > kMaxInputBytes)
+      mismatch = "the model's input is larger than the device can hold";
+    else if (!autoencoder && interpreter_.output_bytes() != image.class_count)
+      mismatch = "the model's output tensor is not one score per class of the image";
+    else if (autoencoder && interpreter_.output_bytes() != image.feature_count)
+      mismatch = "the autoencoder's output tensor is not as wide as its input";
+    else if (in.scale != image.input_scale || in.zero_point != image.input_zero_point)
+      mismatch = "the image's input quantization is not the .tflite's";
+    else if (autoencoder &&
+             (out.scale != image.output_scale || out.zero_point != image.output_zero_point))
+      mismatch = "the image's output quantization is not the autoencoder's";
+    if (mismatch) {
+      interpreter_.unload();
+      return {proto::kBadModel, 0, mismatch};
+    }
   }
   image_ = image;
   active_crc_ = crc;
@@ -503,22 +519,58 @@ void Device::run_window() {
       tinyloop_normalize(features_ + i, 1, &mean, &std, features_ + i);
     }
   }
-  tinyloop_quantize_input(features_, n, image_.input_scale, image_.input_zero_point,
-                          interpreter_.input());
-  interpreter_.invoke();
   proto::Inference inf;
+  switch (image_.model_kind) {
+    case ModelKind::Classifier:
+      tinyloop_quantize_input(features_, n, image_.input_scale, image_.input_zero_point,
+                              interpreter_.input());
+      interpreter_.invoke();
+      inf.count = static_cast<uint8_t>(interpreter_.output_bytes());
+      inf.outputs = interpreter_.output();
+      inf.score = NAN;
+      break;
+    case ModelKind::Autoencoder:
+      tinyloop_quantize_input(features_, n, image_.input_scale, image_.input_zero_point,
+                              autoencoder_input_);
+      infer(autoencoder_input_, nullptr, &inf);
+      break;
+    case ModelKind::Gaussian:
+      infer(nullptr, features_, &inf);
+      break;
+  }
   const double period_us = 1e6 / image_.sample_rate_hz;
   inf.window_end_us =
       static_cast<uint64_t>(window_times_[image_.window_samples - 1]) + static_cast<uint64_t>(std::llround(period_us));
   inf.model_crc32 = active_crc_;
   inf.latency_us = static_cast<uint32_t>(clock_.now_us() - t0);
   inf.instructions = static_cast<uint32_t>(clock_.instructions() - i0);
-  inf.count = static_cast<uint8_t>(interpreter_.output_bytes());
-  inf.outputs = interpreter_.output();
-  inf.score = NAN;
   ByteWriter w(body_, sizeof body_);
   proto::write_inference(w, inf);
   send(proto::kInference, 0, body_, w.size());
+}
+
+size_t Device::input_size() const {
+  return image_.model_kind == ModelKind::Gaussian ? 4u * image_.feature_count
+                                                  : interpreter_.input_bytes();
+}
+
+void Device::infer(const int8_t* x, const float* features, proto::Inference* inf) {
+  const size_t n = image_.feature_count;
+  if (image_.model_kind == ModelKind::Gaussian) {
+    inf->count = 0;
+    inf->outputs = kNoOutputs;
+    inf->score = static_cast<float>(gaussian_score(image_, features, deviation_));
+    return;
+  }
+  std::memcpy(interpreter_.input(), x, interpreter_.input_bytes());
+  interpreter_.invoke();
+  inf->count = static_cast<uint8_t>(interpreter_.output_bytes());
+  inf->outputs = interpreter_.output();
+  inf->score = image_.model_kind == ModelKind::Autoencoder
+                   ? static_cast<float>(autoencoder_score(
+                         x, interpreter_.output(), n, image_.input_scale,
+                         image_.input_zero_point, image_.output_scale, image_.output_zero_point))
+                   : NAN;
 }
 
 void Device::compute_features(const float* window, const double* times, const float* previous) {

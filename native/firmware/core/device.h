@@ -78,6 +78,11 @@ class Device {
   void flush_data();
   void run_window();
   void compute_features(const float* window, const double* times, const float* previous);
+  // The bytes INPUT fills: the int8 input tensor, or a Gaussian's features as f32.
+  size_t input_size() const;
+  // The active model on its input: int8 `x` (a classifier, an autoencoder) or the normalized
+  // features `features` (a Gaussian); fills `inf`'s outputs and score.
+  void infer(const int8_t* x, const float* features, proto::Inference* inf);
 
   void send(uint8_t type, uint16_t seq, const uint8_t* body, size_t body_length);
   void ack(uint8_t type, uint16_t seq, const uint8_t* reply = nullptr, size_t reply_length = 0);
@@ -121,6 +126,11 @@ class Device {
   // INPUT parts, gathered here so that windows classified meanwhile do not disturb them.
   int8_t input_[kMaxInputBytes] = {};
   size_t input_filled_ = 0;
+  // An autoencoder's int8 input, kept for its score: the engine may reuse the input tensor's
+  // bytes for later activations while it runs.
+  int8_t autoencoder_input_[kMaxAutoencoderFeatures] = {};
+  // A Gaussian's x − mean.
+  double deviation_[kMaxGaussianFeatures] = {};
 
   uint8_t rx_[256] = {};
   uint8_t body_[proto::kMaxBody] = {};

@@ -208,6 +208,12 @@ struct ImageSpec {
   int32_t input_zero_point = 0;
   float output_scale = 0;
   int32_t output_zero_point = 0;
+  // 0 a classifier, 1 an autoencoder, 2 a Gaussian; an anomaly model's threshold and a
+  // Gaussian's mean and precision (written as given, whatever their sizes).
+  uint8_t model_kind = 0;
+  double threshold = 0;
+  std::vector<double> gaussian_mean;
+  std::vector<double> precision;
 };
 
 inline Bytes build_image(const ImageSpec& s, const Bytes& tflite) {
@@ -229,6 +235,11 @@ inline Bytes build_image(const ImageSpec& s, const Bytes& tflite) {
     var.push_back(static_cast<uint8_t>(n.size()));
     var.insert(var.end(), n.begin(), n.end());
   }
+  if (s.model_kind != 0) put_f64(var, s.threshold);
+  if (s.model_kind == 2) {
+    for (double m : s.gaussian_mean) put_f64(var, m);
+    for (double p : s.precision) put_f64(var, p);
+  }
   const uint32_t tflite_offset = static_cast<uint32_t>((68 + var.size() + 15) / 16 * 16);
   const uint32_t total = tflite_offset + static_cast<uint32_t>(tflite.size());
   Bytes b = {'T', 'L', 'M', 'I'};
@@ -248,7 +259,7 @@ inline Bytes build_image(const ImageSpec& s, const Bytes& tflite) {
   put_u16(b, s.bands);
   put_u16(b, s.raw_length);
   b.push_back(static_cast<uint8_t>(s.classes.size()));
-  b.push_back(0);
+  b.push_back(s.model_kind);
   b.push_back(s.normalized ? 1 : 0);
   b.push_back(0);
   put_f32(b, s.input_scale);

@@ -61,6 +61,11 @@ export class Board {
   ): Promise<Board> {
     const link = join(dir, `tty-${kind}-${Date.now()}`)
     const board = await startVirtualBoard(kind, { stateDir: state, seed: SEED, link, drift })
+    return Board.attach(board, link)
+  }
+
+  /** Opens the pty of a board already running (one a CLI has just flashed, say). */
+  static async attach(board: VirtualBoard, link: string): Promise<Board> {
     expect(realpathSync(link)).toMatch(/^\/dev\/pts\/\d+$/)
     const port = new SerialPort({ path: link, baudRate: BAUD, autoOpen: false })
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())))
@@ -118,10 +123,15 @@ export class Board {
   }
 
   async close(): Promise<void> {
+    await this.detach()
+    await this.board.stop()
+  }
+
+  /** Closes the pty, leaving the board running (for another program to open it). */
+  async detach(): Promise<void> {
     await new Promise<void>((resolve) =>
       this.port.isOpen ? this.port.close(() => resolve()) : resolve(),
     )
-    await this.board.stop()
   }
 
   /** kill -9: no chance to clean up, as a pulled plug. */
