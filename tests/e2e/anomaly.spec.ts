@@ -1,10 +1,18 @@
-import { mkdirSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
 import { expect, test, type Page } from '@playwright/test'
 import { startServe, watchConsole } from './fixtures.js'
 
 const SHOTS = 'tests/e2e/screenshots'
 
 const trainButton = (page: Page) => page.locator('.view-header button.start')
+const HOST_PORT = 'native/build/firmware/ports/host/tinyloop-fw-host'
+
+test.beforeAll(() => {
+  if (existsSync(HOST_PORT)) return
+  const build = spawnSync('npm', ['run', 'build:native'], { encoding: 'utf8' })
+  expect(build.status, build.stdout + build.stderr).toBe(0)
+})
 
 test('trains both anomaly models on the demo project and shows their scores, threshold and ROC', async ({
   page,
@@ -79,6 +87,25 @@ test('trains both anomaly models on the demo project and shows their scores, thr
     await expect(page.getByRole('combobox', { name: 'Run' })).toContainText('anomaly, test AUC')
     await expect(page.getByRole('button', { name: 'Retrain and flash' })).toHaveCount(0)
     await page.screenshot({ path: `${SHOTS}/deploy-anomaly-dark.png`, fullPage: true })
+
+    // Flashed to the firmware's host port, it sends a score per window: the live score line.
+    const device = page.getByRole('region', { name: 'Device' })
+    await expect(device.getByTestId('device-hello')).toContainText('host, firmware', {
+      timeout: 20_000,
+    })
+    await page.keyboard.press('f')
+    await expect(device.getByTestId('flash-result')).toContainText('Run 2 flashed in', {
+      timeout: 30_000,
+    })
+    const live = page.getByRole('region', { name: 'Live on the device' })
+    await page.keyboard.press('l')
+    await expect(live.getByTestId('live-score')).toHaveText(/^score \d/, { timeout: 20_000 })
+    await expect(live.getByTestId('live-class')).toHaveAttribute('data-class', /^(normal|anomaly)$/)
+    await expect(live).toContainText('anomaly score per window against its threshold')
+    await page.waitForTimeout(3000)
+    await live.screenshot({ path: `${SHOTS}/deploy-anomaly-live-dark.png` })
+    await page.keyboard.press('l')
+    await expect(live.getByTestId('live-status')).toContainText('Stopped', { timeout: 10_000 })
     expect(problems).toEqual([])
   } finally {
     await server.stop()
