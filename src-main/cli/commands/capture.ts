@@ -176,7 +176,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
   program
     .command('monitor')
     .description(
-      "print a board's live predictions (time, class, probability, latency); they are recorded with its samples",
+      "print a board's live predictions (time, class, probability or an anomaly model's score, latency); they are recorded with its samples",
     )
     .requiredOption('--port <path>', 'a board running TinyLoop firmware, or virtual:host')
     .option('--duration <s>', 'stop after this many seconds', positive('the duration in seconds'))
@@ -196,6 +196,8 @@ export function registerCapture(program: Command, ctx: CliContext): void {
               timeS: p.endUs / 1e6,
               class: name,
               probability: p.probability,
+              /** An anomaly model's score (its class: normal or anomaly by the threshold). */
+              score: p.score !== null && Number.isFinite(p.score) ? p.score : null,
               latencyUs: p.latencyUs,
               instructions: p.instructions,
               modelCrc32: p.modelCrc32,
@@ -204,7 +206,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
             process.stdout.write(
               json
                 ? `${JSON.stringify(line)}\n`
-                : `${formatDuration(line.timeS)}  ${(name ?? `unknown model ${p.modelCrc32}`).padEnd(12)}  ${p.probability === null ? '–' : p.probability.toFixed(3)}  ${(p.latencyUs / 1000).toFixed(2)} ms${p.instructions ? `  ${formatCount(p.instructions)} instructions` : ''}\n`,
+                : `${formatDuration(line.timeS)}  ${(name ?? `unknown model ${p.modelCrc32}`).padEnd(12)}  ${line.score !== null ? `score ${line.score.toPrecision(4)}` : p.probability === null ? '–' : p.probability.toFixed(3)}  ${(p.latencyUs / 1000).toFixed(2)} ms${p.instructions ? `  ${formatCount(p.instructions)} instructions` : ''}\n`,
             )
           }
         })
