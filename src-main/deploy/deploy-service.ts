@@ -361,7 +361,7 @@ export class DeployService {
     if (anomaly) {
       throw new ServiceError(
         'UNSUPPORTED',
-        `Run ${runId} is ${anomaly.method === 'gaussian' ? 'a Gaussian' : 'an autoencoder'} anomaly model: it scores windows (tinyloop runs, the Train view) but does not go to a device yet (docs/anomaly.md). Pick a classifier run.`,
+        `Run ${runId} is ${anomaly.method === 'gaussian' ? 'a Gaussian' : 'an autoencoder'} anomaly model: it has no classifier's card; its evaluation is in tinyloop runs and the Train and Deploy views, and it goes to a device with tinyloop flash and tinyloop export (docs/anomaly.md).`,
       )
     }
     const stored = readStoredModel(project, runId)

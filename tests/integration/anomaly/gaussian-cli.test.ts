@@ -113,14 +113,14 @@ describe('the Gaussian anomaly model', () => {
     expect(raw.stderr).toMatch(/at most 256 features/)
   })
 
-  it('prints its threshold and measures, and a device export says it is not there yet', () => {
+  it('prints its threshold and measures; its card is its evaluation, said in words', () => {
     const result = cli('runs')
     expect(result.stdout).toMatch(/gaussian .* anomaly +AUC (1\.000|0\.9\d\d)/)
     const trained = train({})
     const runId = (JSON.parse(trained.stdout) as RunDetail).id
     const text = cli('card', String(runId))
     expect(text.status).toBe(1)
-    expect(text.stderr).toMatch(/anomaly model: it scores windows .* does not go to a device yet/)
+    expect(text.stderr).toMatch(/anomaly model: it has no classifier's card; .* tinyloop flash and tinyloop export/)
   })
 
   it('scores and flags the windows of a windows CSV with `tinyloop predict`', () => {
