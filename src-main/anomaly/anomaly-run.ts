@@ -33,6 +33,8 @@ export interface AnomalyJob {
   threshold: ThresholdSpec
   shrinkage: number | undefined
   strideS: number
+  /** Windows labeled normal by the dataset's policy that a fault label touches: left out. */
+  ambiguousWindows: number
 }
 
 /**
@@ -41,7 +43,12 @@ export interface AnomalyJob {
  * test. Refused in words where it cannot train: no normal class among the windows, no normal
  * training window, a Gaussian over too many features.
  */
-export function anomalyJob(project: Project, prepared: PreparedRun): AnomalyJob {
+export function anomalyJob(
+  project: Project,
+  prepared: PreparedRun,
+  /** Each window's class by the `any` label policy (any overlap), by `recordingId:startUs`. */
+  touching: ReadonlyMap<string, number> = new Map(),
+): AnomalyJob {
   const spec = prepared.config.model
   const method = spec.method ?? 'gaussian'
   const { classNames, classIds, job } = prepared
@@ -67,15 +74,29 @@ export function anomalyJob(project: Project, prepared: PreparedRun): AnomalyJob 
     normalClasses = [classNames[index] as string]
   }
   const normal = new Set(normalClasses.map((name) => classNames.indexOf(name)))
-  const anomalous = Array.from(job.y, (k) => !normal.has(k))
-  const split = anomalySplits(job.split, anomalous)
+  const normalIds = new Set([...normal].map((k) => classIds[k]))
+  // A window the dataset's policy calls normal but that a fault label touches is neither: it is
+  // left out of training, calibration and evaluation.
+  const keep: number[] = []
+  prepared.built.windows.forEach((w, i) => {
+    const any = touching.get(`${w.recordingId}:${w.startUs}`)
+    const ambiguous = normal.has(job.y[i] as number) && any !== undefined && !normalIds.has(any)
+    if (!ambiguous) keep.push(i)
+  })
+  const width = prepared.built.featureNames.length
+  const x = new Float32Array(keep.length * width)
+  keep.forEach((row, i) => x.set(job.x.subarray(row * width, (row + 1) * width), i * width))
+  const anomalous = keep.map((row) => !normal.has(job.y[row] as number))
+  const split = anomalySplits(
+    Uint8Array.from(keep, (row) => job.split[row] as number),
+    anomalous,
+  )
   if (!split.some((s, i) => s === 0 && !anomalous[i])) {
     throw new ServiceError(
       'INVALID_ARGUMENT',
       `Cannot train: the training split has no windows of ${normalClasses.join(', ')}.`,
     )
   }
-  const width = prepared.built.featureNames.length
   if (method === 'gaussian' && width > MAX_GAUSSIAN_FEATURES) {
     throw new ServiceError(
       'INVALID_ARGUMENT',
@@ -85,8 +106,9 @@ export function anomalyJob(project: Project, prepared: PreparedRun): AnomalyJob 
   return {
     method,
     width,
-    x: job.x,
+    x,
     anomalous,
+    ambiguousWindows: job.y.length - keep.length,
     split,
     normalClasses,
     threshold: spec.threshold ?? { kind: 'percentile', percentile: 99 },
@@ -152,6 +174,7 @@ export function autoencoderReport(
       method: 'autoencoder',
       normalClasses: job.normalClasses,
       trainWindows: job.split.filter((s) => s === 0).length,
+      ambiguousWindows: job.ambiguousWindows,
       ...evaluation,
       shrinkage: null,
       floatTestAuc: floatScores.length === scores.length ? evaluate(floatScores).test.auc : null,
@@ -190,6 +213,7 @@ export function trainGaussian(job: AnomalyJob): {
       method: 'gaussian',
       normalClasses: job.normalClasses,
       trainWindows: trainRows.length,
+      ambiguousWindows: job.ambiguousWindows,
       ...evaluation,
       shrinkage: model.shrinkage,
       floatTestAuc: null,

@@ -83,7 +83,10 @@ export class TrainingService {
     this.#refuseIfBusy(project)
     const prepared = prepareRun(project, this.#opts.datasets, input)
     // An anomaly model is refused before its run exists, as a classifier's problems are.
-    const anomaly = prepared.config.model.kind === 'anomaly' ? anomalyJob(project, prepared) : null
+    const anomaly =
+      prepared.config.model.kind === 'anomaly'
+        ? anomalyJob(project, prepared, this.#touching(prepared))
+        : null
     const runId = project.runs.create({
       status: 'running',
       config: toJsonObject(prepared.config),
@@ -170,6 +173,12 @@ export class TrainingService {
       misclassified: metrics?.misclassified ?? [],
       anomalyReport: anomalyReportOf(run),
     }
+  }
+
+  /** Each window's class when any overlap with a label counts (the `any` label policy). */
+  #touching(prepared: PreparedRun): Map<string, number> {
+    const { built } = this.#opts.datasets.build({ ...prepared.datasetConfig, labelPolicy: 'any' })
+    return new Map(built.windows.map((w) => [`${w.recordingId}:${w.startUs}`, w.classId]))
   }
 
   /** Stops a run in progress (the app quits): cancelled, then killed if it does not stop. */

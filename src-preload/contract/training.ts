@@ -232,6 +232,8 @@ export const AnomalyReport = z.object({
   normalClasses: z.array(z.string()),
   /** Windows the model trained on: the training split's normal ones. */
   trainWindows: z.number().int(),
+  /** Windows the dataset's label policy calls normal but a fault label touches: left out. */
+  ambiguousWindows: z.number().int().default(0),
   threshold: z.number(),
   thresholdKind: z.enum(['percentile', 'f1']),
   /** Why the threshold was set otherwise than asked (no anomalies to tune F1 on, say). */

@@ -178,6 +178,11 @@ function describeAnomalyRun(run: RunDetail, report: AnomalyReport): string {
         ]
       : []),
     ...(report.thresholdNote ? [report.thresholdNote] : []),
+    ...(report.ambiguousWindows > 0
+      ? [
+          `${report.ambiguousWindows} windows labeled normal that a fault label touches were left out (neither normal nor a fault).`,
+        ]
+      : []),
     '',
     table(
       ['SPLIT', 'NORMAL', 'ANOMALOUS', 'AUC', 'PRECISION', 'RECALL', 'F1', 'FALSE ALARMS/H'],

@@ -62,6 +62,9 @@ describe('the Gaussian anomaly model', () => {
     expect(report.method).toBe('gaussian')
     expect(report.normalClasses).toEqual(['normal'])
     expect(report.thresholdKind).toBe('percentile')
+    // Windows labeled normal that a fault episode's edge touches are neither normal nor faults.
+    expect(report.ambiguousWindows).toBeGreaterThan(0)
+    expect(result.stdout).toContain('"ambiguousWindows"')
     // Every labeled fault is evaluated, none trained on.
     expect(report.val.anomalousWindows + report.test.anomalousWindows).toBeGreaterThan(50)
     expect(report.test.auc).toBeGreaterThan(0.95)
@@ -120,7 +123,9 @@ describe('the Gaussian anomaly model', () => {
     const runId = (JSON.parse(trained.stdout) as RunDetail).id
     const text = cli('card', String(runId))
     expect(text.status).toBe(1)
-    expect(text.stderr).toMatch(/anomaly model: it has no classifier's card; .* tinyloop flash and tinyloop export/)
+    expect(text.stderr).toMatch(
+      /anomaly model: it has no classifier's card; .* tinyloop flash and tinyloop export/,
+    )
   })
 
   it('scores and flags the windows of a windows CSV with `tinyloop predict`', () => {
