@@ -102,21 +102,14 @@ export function exportContents(
 
 /**
  * The files of an anomaly run's export: its C (anomalyModelFiles) with the feature code, the
- * autoencoder's .tflite, a bundle of what applies, its model image. A Gaussian has no .tflite,
- * and the Arduino library is not made for anomaly models yet: both are refused in words.
+ * autoencoder's .tflite, a bundle of what applies, its model image, an Arduino library whose
+ * sketch scores windows. A Gaussian has no .tflite: that one is refused in words.
  */
 export function anomalyExportContents(
   source: AnomalyExportSource,
   format: ModelExportFormat,
 ): Map<string, Uint8Array> {
   const { meta, tflite, anomaly, runId } = source
-  const what = anomaly.kind === 'gaussian' ? 'a Gaussian' : 'an autoencoder'
-  if (format === 'arduino') {
-    throw new ServiceError(
-      'UNSUPPORTED',
-      `Run ${runId} is ${what} anomaly model: the Arduino library does not take anomaly models yet (docs/anomaly.md, "Exports"). Export it as C (--format c), a bundle or a model image.`,
-    )
-  }
   if (format === 'tflite' && anomaly.kind === 'gaussian') {
     throw new ServiceError(
       'UNSUPPORTED',
@@ -134,6 +127,8 @@ export function anomalyExportContents(
       shipped('native', 'features', name),
     ]),
   ])
+  // The library's sketch scores windows as the app does (resources/arduino/TinyLoopAnomaly.ino).
+  if (format === 'arduino') return arduinoLibrary(meta, c, 'TinyLoopAnomaly')
   if (format === 'c') return c
   const metadata = {
     ...meta,
@@ -249,21 +244,23 @@ async function prepareFolder(folder: string, overwrite: boolean): Promise<void> 
  * with TensorFlow Lite Micro (an op resolver with exactly its operators, a static arena of the
  * planned size) and prints the class. It needs the TensorFlow Lite Micro Arduino library.
  */
-function arduinoLibrary(meta: ModelMetadata, c: Map<string, Uint8Array>): Map<string, Uint8Array> {
+function arduinoLibrary(
+  meta: ModelMetadata,
+  c: Map<string, Uint8Array>,
+  sketch: 'TinyLoopClassifier' | 'TinyLoopAnomaly' = 'TinyLoopClassifier',
+): Map<string, Uint8Array> {
   const root = 'TinyLoopModel'
   const template = (name: string) =>
     new TextDecoder()
       .decode(shipped('resources', 'arduino', name))
       .replaceAll('@RUN@', String(meta.runId))
+      .replaceAll('@KIND@', sketch === 'TinyLoopAnomaly' ? 'anomaly detector' : 'classifier')
       .replaceAll('@OPS@', resolverLines(meta))
       .replaceAll('@OP_COUNT@', String(meta.ops.length))
   const files = new Map<string, Uint8Array>([
     [`${root}/library.properties`, strToU8(template('library.properties'))],
     [`${root}/src/TinyLoopModel.h`, strToU8(template('TinyLoopModel.h'))],
-    [
-      `${root}/examples/TinyLoopClassifier/TinyLoopClassifier.ino`,
-      strToU8(template('TinyLoopClassifier.ino')),
-    ],
+    [`${root}/examples/${sketch}/${sketch}.ino`, strToU8(template(`${sketch}.ino`))],
     [`${root}/metadata.json`, strToU8(`${JSON.stringify(meta, null, 2)}\n`)],
   ])
   for (const [name, bytes] of c) files.set(`${root}/src/${name}`, bytes)

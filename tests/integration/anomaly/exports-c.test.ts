@@ -438,7 +438,7 @@ describe('the other exports of anomaly runs', () => {
     ).toBe(true)
   })
 
-  it('refuses in words what does not apply: a Gaussian .tflite, the Arduino library', async () => {
+  it('refuses in words what does not apply: a Gaussian .tflite', async () => {
     const tflite = await runCli(
       projectPath,
       'export',
@@ -450,26 +450,42 @@ describe('the other exports of anomaly runs', () => {
     )
     expect(tflite.code).toBe(1)
     expect(tflite.stderr).toMatch(/Gaussian anomaly model: it has no \.tflite/)
-    for (const runId of [runs.gaussian, runs.autoencoder]) {
-      const arduino = await runCli(
+    expect(readdirSync(dir).filter((name) => name === 'g.tflite')).toEqual([])
+  })
+
+  it('makes an Arduino library whose sketch scores windows: its C, the feature code, the sketch', async () => {
+    for (const [runId, kind] of [
+      [runs.gaussian, 2],
+      [runs.autoencoder, 1],
+    ] as const) {
+      const file = join(dir, `${runId}.zip`)
+      const made = await runCli(
         projectPath,
         'export',
         String(runId),
         '--format',
         'arduino',
         '-o',
-        join(dir, `${runId}.zip`),
+        file,
       )
-      expect(arduino.code).toBe(1)
-      expect(arduino.stderr).toMatch(
-        /Arduino library does not take anomaly models yet \(docs\/anomaly\.md/,
-      )
-      await expect(
-        client.call('deploy.download', { runId, format: 'arduino' }),
-      ).rejects.toMatchObject({ code: 'UNSUPPORTED' })
+      expect(made.code, made.stderr).toBe(0)
+      const entries = unzipSync(readFileSync(file))
+      const text = (name: string) => new TextDecoder().decode(entries[`TinyLoopModel/${name}`])
+      const sketch = text('examples/TinyLoopAnomaly/TinyLoopAnomaly.ino')
+      expect(sketch).toContain('tinyloop_is_anomaly(score)')
+      expect(sketch).toContain('#if TINYLOOP_MODEL_KIND == 1')
+      expect(sketch).not.toContain('@')
+      expect(text('library.properties')).toContain('anomaly detector')
+      // The library's C is the c export's, byte for byte.
+      const c = await client.call('deploy.download', { runId, format: 'c' })
+      const folder = unzipSync(Uint8Array.from(atob(c.base64), (ch) => ch.charCodeAt(0)))
+      const header = Object.entries(folder).find(([name]) => name.endsWith('tinyloop_model.h'))![1]
+      expect(
+        Buffer.from(entries['TinyLoopModel/src/tinyloop_model.h']!).equals(Buffer.from(header)),
+      ).toBe(true)
+      expect(text('src/tinyloop_model.h')).toContain(`#define TINYLOOP_MODEL_KIND ${kind}`)
+      const download = await client.call('deploy.download', { runId, format: 'arduino' })
+      expect(download.fileName).toMatch(/\.zip$/)
     }
-    expect(readdirSync(dir).filter((name) => name.endsWith('.zip') || name === 'g.tflite')).toEqual(
-      [],
-    )
   })
 })
