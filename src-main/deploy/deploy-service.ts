@@ -205,14 +205,8 @@ export class DeployService {
         : new Uint8Array(0)
     if (!tflite) throw new ServiceError('NOT_FOUND', `Run ${runId} kept no int8 model.`)
     const parsed = tflite.length ? readTflite(tflite) : null
-    const quantOf = (tensor: number | undefined) => {
-      const t = tensor === undefined ? undefined : parsed?.tensors[tensor]
-      return {
-        scale: t?.quantization?.scale[0] ?? 0,
-        zeroPoint: t?.quantization?.zeroPoint[0] ?? 0,
-        shape: t?.shape ?? [],
-      }
-    }
+    // A Gaussian has no tensors: its quantization is all zeros.
+    const quantOf = (tensor: number | undefined) => quantizationOf(parsed, tensor, 0)
     const meta: ModelMetadata = {
       format: 'tinyloop-model',
       version: 1,
@@ -378,14 +372,7 @@ export class DeployService {
     let exported: Int8Run['exported']
     if (bytes) {
       const parsed = readTflite(bytes)
-      const quantOf = (tensor: number) => {
-        const t = parsed.tensors[tensor]
-        return {
-          scale: t?.quantization?.scale[0] ?? 1,
-          zeroPoint: t?.quantization?.zeroPoint[0] ?? 0,
-          shape: t?.shape ?? [],
-        }
-      }
+      const quantOf = (tensor: number) => quantizationOf(parsed, tensor, 1)
       exported = {
         input: quantOf(parsed.inputs[0] ?? 0),
         output: quantOf(parsed.outputs[0] ?? 0),
@@ -431,6 +418,20 @@ function rawLengthOf(kind: string, names: readonly string[]): number | null {
 
 function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1)
+}
+
+/** A tensor's scale, zero point and shape, `missingScale` where it has no quantization. */
+function quantizationOf(
+  model: ReturnType<typeof readTflite> | null,
+  tensor: number | undefined,
+  missingScale: number,
+) {
+  const t = tensor === undefined ? undefined : model?.tensors[tensor]
+  return {
+    scale: t?.quantization?.scale[0] ?? missingScale,
+    zeroPoint: t?.quantization?.zeroPoint[0] ?? 0,
+    shape: t?.shape ?? [],
+  }
 }
 
 export function sha256(bytes: Uint8Array): string {

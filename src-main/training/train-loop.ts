@@ -76,16 +76,12 @@ export async function trainModel(tf: Tf, job: TrainJob, hooks: TrainHooks): Prom
   const model = buildTfModel(tf, job.layers, inputShape, k, settings.seed)
   const optimizer = tf.train.adam(settings.learningRate)
   const penalties = l2Terms(model, job.layers)
-  const gather = (rows: readonly number[]) => {
-    const data = new Float32Array(rows.length * width)
-    rows.forEach((row, i) => data.set(job.x.subarray(row * width, (row + 1) * width), i * width))
-    return data
-  }
+  const gather = gatherer(job.x, width)
   const valX = gather(valIdx)
   const random = seededRandom(settings.seed)
   const batches = Math.max(1, Math.ceil(trainIdx.length / settings.batchSize))
-  const curves: EpochPoint[] = []
-  let best: { epoch: number; loss: number; weights: WeightTensor[] } | null = null
+  const progress = new EpochTracker(tf, model, settings, hooks)
+  const { curves } = progress
   let cancelled = false
 
   try {
@@ -149,22 +145,16 @@ export async function trainModel(tf: Tf, job: TrainJob, hooks: TrainHooks): Prom
         valAccuracy: val?.accuracy ?? null,
         seconds: (performance.now() - started) / 1000,
       }
-      curves.push(point)
-      hooks.onEpoch(point)
-      const monitored = point.valLoss ?? point.loss
-      if (!best || monitored < best.loss)
-        best = { epoch, loss: monitored, weights: weightsOf(model) }
-      if (settings.earlyStopping.enabled && epoch - best.epoch >= settings.earlyStopping.patience)
-        break
+      if (progress.ended(point)) break
     }
-    if (best && settings.earlyStopping.enabled) setWeights(tf, model, best.weights)
+    progress.restoreBest()
     const probabilities = (rows: readonly number[]) =>
       predict(tf, model, gather(rows), rows.length, inputShape)
     const classOf = (rows: readonly number[]) => Int32Array.from(rows, (r) => job.y[r] as number)
     const testProbabilities = probabilities(testIdx)
     return {
       curves,
-      bestEpoch: best && settings.earlyStopping.enabled ? best.epoch : (curves.at(-1)?.epoch ?? 0),
+      bestEpoch: progress.bestEpoch,
       cancelled,
       classWeights,
       weights: weightsOf(model),
@@ -175,6 +165,56 @@ export async function trainModel(tf: Tf, job: TrainJob, hooks: TrainHooks): Prom
   } finally {
     optimizer.dispose()
     model.dispose()
+  }
+}
+
+/** Copies rows of row-major windows `width` wide into one array, in the order given. */
+function gatherer(x: Float32Array, width: number) {
+  return (rows: readonly number[]) => {
+    const data = new Float32Array(rows.length * width)
+    rows.forEach((row, i) => data.set(x.subarray(row * width, (row + 1) * width), i * width))
+    return data
+  }
+}
+
+/**
+ * The epochs of a run as both training loops keep them: each point reported and kept, the
+ * weights of the best (lowest validation loss, else training loss), early stopping after
+ * `patience` epochs without a better one, and the best weights put back at the end.
+ */
+class EpochTracker {
+  readonly curves: EpochPoint[] = []
+  #best: { epoch: number; loss: number; weights: WeightTensor[] } | null = null
+
+  constructor(
+    readonly tf: Tf,
+    readonly model: TF.Sequential,
+    readonly settings: TrainingSettings,
+    readonly hooks: TrainHooks,
+  ) {}
+
+  /** Keeps and reports an epoch's point; true when early stopping ends the run. */
+  ended(point: EpochPoint): boolean {
+    this.curves.push(point)
+    this.hooks.onEpoch(point)
+    const monitored = point.valLoss ?? point.loss
+    if (!this.#best || monitored < this.#best.loss)
+      this.#best = { epoch: point.epoch, loss: monitored, weights: weightsOf(this.model) }
+    const { enabled, patience } = this.settings.earlyStopping
+    return enabled && point.epoch - this.#best.epoch >= patience
+  }
+
+  /** With early stopping, the best epoch's weights go back into the model. */
+  restoreBest(): void {
+    if (this.#best && this.settings.earlyStopping.enabled)
+      setWeights(this.tf, this.model, this.#best.weights)
+  }
+
+  /** The epoch whose weights the model keeps. */
+  get bestEpoch(): number {
+    return this.#best && this.settings.earlyStopping.enabled
+      ? this.#best.epoch
+      : (this.curves.at(-1)?.epoch ?? 0)
   }
 }
 
@@ -303,11 +343,7 @@ async function trainAutoencoder(tf: Tf, job: TrainJob, hooks: TrainHooks): Promi
   const model = buildTfModel(tf, job.layers, inputShape, width, settings.seed, 'linear')
   const optimizer = tf.train.adam(settings.learningRate)
   const penalties = l2Terms(model, job.layers)
-  const gather = (rows: readonly number[]) => {
-    const data = new Float32Array(rows.length * width)
-    rows.forEach((row, i) => data.set(job.x.subarray(row * width, (row + 1) * width), i * width))
-    return data
-  }
+  const gather = gatherer(job.x, width)
   const errors = (rows: readonly number[]) => {
     const x = gather(rows)
     const out = predict(tf, model, x, rows.length, inputShape)
@@ -324,8 +360,8 @@ async function trainAutoencoder(tf: Tf, job: TrainJob, hooks: TrainHooks): Promi
   }
   const random = seededRandom(settings.seed)
   const batches = Math.max(1, Math.ceil(trainIdx.length / settings.batchSize))
-  const curves: EpochPoint[] = []
-  let best: { epoch: number; loss: number; weights: WeightTensor[] } | null = null
+  const progress = new EpochTracker(tf, model, settings, hooks)
+  const { curves } = progress
   let cancelled = false
   try {
     for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
@@ -371,19 +407,13 @@ async function trainAutoencoder(tf: Tf, job: TrainJob, hooks: TrainHooks): Promi
         valAccuracy: null,
         seconds: (performance.now() - started) / 1000,
       }
-      curves.push(point)
-      hooks.onEpoch(point)
-      const monitored = point.valLoss ?? point.loss
-      if (!best || monitored < best.loss)
-        best = { epoch, loss: monitored, weights: weightsOf(model) }
-      if (settings.earlyStopping.enabled && epoch - best.epoch >= settings.earlyStopping.patience)
-        break
+      if (progress.ended(point)) break
     }
-    if (best && settings.earlyStopping.enabled) setWeights(tf, model, best.weights)
+    progress.restoreBest()
     const all = Array.from({ length: job.split.length }, (_, i) => i)
     return {
       curves,
-      bestEpoch: best && settings.earlyStopping.enabled ? best.epoch : (curves.at(-1)?.epoch ?? 0),
+      bestEpoch: progress.bestEpoch,
       cancelled,
       classWeights: null,
       weights: weightsOf(model),
